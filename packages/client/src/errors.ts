@@ -1,0 +1,50 @@
+import type { ErrorCode } from "@raycaster/realtime-protocol";
+
+/**
+ * Error codes raised by the client itself. Codes the server sends (see
+ * `ErrorCodes` of `@raycaster/realtime-protocol`) reach you unchanged.
+ * docs/errors.md lists both.
+ */
+export const ClientErrorCodes = {
+  /** The WebSocket to the signaling server failed. */
+  SIGNALING_FAILED: "SIGNALING_FAILED",
+  /** The server sent a frame this client cannot read (wrong protocol or a bug). */
+  INVALID_SERVER_MESSAGE: "INVALID_SERVER_MESSAGE",
+  /** Applying or creating an offer or answer failed; the peer may not connect. */
+  NEGOTIATION_FAILED: "NEGOTIATION_FAILED",
+  /** ICE could not connect to a peer, or the connection failed later; the peer is dropped. */
+  CONNECTION_FAILED: "CONNECTION_FAILED",
+  /** `send` named a peer whose data channel is not open. */
+  PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
+  /** A message is larger than the data channel can carry in one piece. */
+  MESSAGE_TOO_LARGE: "MESSAGE_TOO_LARGE",
+  /** The data channel's send buffer is full: the peer reads slower than you send. */
+  BUFFER_FULL: "BUFFER_FULL",
+  /** The value given to `send` or `broadcast` cannot be turned into JSON. */
+  NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
+  /** A peer sent something over the data channel that is not JSON. */
+  INVALID_PEER_MESSAGE: "INVALID_PEER_MESSAGE",
+} as const;
+
+export type ClientErrorCode = (typeof ClientErrorCodes)[keyof typeof ClientErrorCodes];
+
+/** Every code a {@link RealtimeError} can carry. */
+export type RealtimeErrorCode = ErrorCode | ClientErrorCode;
+
+/** The one error type of the client: a stable `code`, a readable message, the peer concerned if any. */
+export class RealtimeError extends Error {
+  override readonly name = "RealtimeError";
+  readonly code: RealtimeErrorCode;
+  /** The peer this error concerns, when it concerns one. */
+  readonly peerId: string | undefined;
+
+  constructor(
+    code: RealtimeErrorCode,
+    message: string,
+    options: { cause?: unknown; peerId?: string | undefined } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.peerId = options.peerId;
+  }
+}

@@ -1,0 +1,55 @@
+import type { WebSocketConstructor } from "./signaling.js";
+
+/** Options of {@link RTCClient}. Only `url` is required. */
+export interface RTCClientOptions {
+  /** The signaling server, e.g. `"ws://localhost:3000"`. */
+  url: string;
+  /** The room to join. Peers only ever see and reach peers of their own room. Default: `"default"`. */
+  room?: string;
+  /**
+   * STUN and TURN servers for ICE. Default: none, which connects peers on the
+   * same network; add a STUN server to cross NATs, and TURN for the networks
+   * STUN cannot cross.
+   */
+  iceServers?: RTCIceServer[];
+  /** Any other `RTCPeerConnection` configuration; `iceServers` above wins over its own. */
+  rtcConfiguration?: RTCConfiguration;
+  /**
+   * The `RTCPeerConnection` class to use. Default: the global one (browsers).
+   * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
+   */
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
+  WebSocket?: WebSocketConstructor;
+}
+
+export interface ResolvedClientOptions {
+  url: string;
+  room: string;
+  rtcConfiguration: RTCConfiguration;
+  RTCPeerConnection: typeof RTCPeerConnection;
+  WebSocket: WebSocketConstructor;
+}
+
+export function resolveClientOptions(options: RTCClientOptions): ResolvedClientOptions {
+  const PeerConnection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+  if (typeof PeerConnection !== "function") {
+    throw new TypeError(
+      "no RTCPeerConnection here: pass one as the `RTCPeerConnection` option (in Node: node-datachannel/polyfill)",
+    );
+  }
+  const Socket = options.WebSocket ?? globalThis.WebSocket;
+  if (typeof Socket !== "function") {
+    throw new TypeError("no WebSocket here: pass one as the `WebSocket` option (in Node 20: the `ws` package)");
+  }
+  return {
+    url: options.url,
+    room: options.room ?? "default",
+    rtcConfiguration: {
+      ...options.rtcConfiguration,
+      iceServers: options.iceServers ?? options.rtcConfiguration?.iceServers ?? [],
+    },
+    RTCPeerConnection: PeerConnection,
+    WebSocket: Socket,
+  };
+}

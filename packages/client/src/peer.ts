@@ -1,0 +1,266 @@
+import type { IceCandidate } from "@raycaster/realtime-protocol";
+import { ClientErrorCodes, RealtimeError } from "./errors.js";
+
+/** Why a peer went away: it left the room, its connection failed, or it closed. */
+export type PeerLeftReason = "left" | "failed" | "closed";
+
+/** What a {@link Peer} needs from its owner: a way to signal, and ears for what happens. */
+export interface PeerContext {
+  sendOffer(sdp: string): void;
+  sendAnswer(sdp: string): void;
+  sendCandidate(candidate: IceCandidate | null): void;
+  opened(): void;
+  message(data: unknown): void;
+  /** The peer is gone for good; called once, never after {@link Peer.close}. */
+  gone(reason: PeerLeftReason): void;
+  error(error: RealtimeError): void;
+}
+
+/**
+ * Candidates that arrive before the remote description are held until it is
+ * set. A peer sends a few per network interface; past this many, the rest
+ * are dropped rather than letting a misbehaving peer grow the queue.
+ */
+const MAX_PENDING_CANDIDATES = 64;
+
+/**
+ * Bytes the data channel may hold unsent before `send` refuses more; this
+ * bounds memory when the remote peer reads slower than we write.
+ */
+export const MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
+
+/** Chrome's and libdatachannel's default when the SCTP transport does not say. */
+const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
+
+/**
+ * One remote peer: an `RTCPeerConnection` negotiated with the perfect
+ * negotiation pattern, and one reliable, ordered data channel carrying JSON.
+ *
+ * Both sides create the channel as a negotiated channel (same id), so neither
+ * waits for the other's `datachannel` event, and both may start negotiating
+ * at once: the glare that follows is resolved by the polite side rolling its
+ * offer back and answering the impolite side's.
+ */
+export class Peer {
+  readonly id: string;
+  readonly #pc: RTCPeerConnection;
+  readonly #channel: RTCDataChannel;
+  readonly #polite: boolean;
+  readonly #context: PeerContext;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #hasRemoteDescription = false;
+  #pendingCandidates: IceCandidate[] = [];
+  /** Remote signals are applied one at a time, in arrival order. */
+  #signals: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(
+    id: string,
+    polite: boolean,
+    pc: RTCPeerConnection,
+    context: PeerContext,
+  ) {
+    this.id = id;
+    this.#polite = polite;
+    this.#pc = pc;
+    this.#context = context;
+
+    pc.onicecandidate = ({ candidate }) => {
+      context.sendCandidate(
+        candidate
+          ? {
+              candidate: candidate.candidate,
+              sdpMid: candidate.sdpMid,
+              sdpMLineIndex: candidate.sdpMLineIndex,
+              usernameFragment: candidate.usernameFragment,
+            }
+          : null,
+      );
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed") {
+        context.error(
+          new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, `the connection to peer ${id} failed`, {
+            peerId: id,
+          }),
+        );
+        this.#end("failed");
+      }
+    };
+    // Renegotiation (tracks, ICE restarts) comes through here. Some WebRTC
+    // implementations (node-datachannel) never fire it; `start` covers the
+    // first offer for them.
+    pc.onnegotiationneeded = () => void this.#negotiate();
+
+    this.#channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
+    this.#channel.onopen = () => context.opened();
+    this.#channel.onmessage = ({ data }) => this.#receive(data);
+    this.#channel.onclose = () => this.#end("closed");
+  }
+
+  /** Whether the data channel is open. */
+  get connected(): boolean {
+    return this.#channel.readyState === "open";
+  }
+
+  /** Sends the first offer. Safe to race with `negotiationneeded`: one of them wins. */
+  start(): void {
+    void this.#negotiate();
+  }
+
+  /** Applies an offer or answer from the remote peer. */
+  receiveDescription(type: "offer" | "answer", sdp: string): void {
+    this.#enqueue(async () => {
+      const pc = this.#pc;
+      const collision = type === "offer" && (this.#makingOffer || pc.signalingState !== "stable");
+      this.#ignoreOffer = !this.#polite && collision;
+      if (this.#ignoreOffer) return;
+      // On a collision the polite side's pending offer is rolled back
+      // implicitly by setRemoteDescription (browsers and libdatachannel alike).
+      await pc.setRemoteDescription({ type, sdp });
+      this.#hasRemoteDescription = true;
+      await this.#flushCandidates();
+      if (type === "offer") {
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        this.#context.sendAnswer(answer.sdp ?? "");
+      }
+    });
+  }
+
+  /** Adds a remote ICE candidate, or holds it until the remote description is set. */
+  receiveCandidate(candidate: IceCandidate | null): void {
+    this.#enqueue(async () => {
+      if (!this.#hasRemoteDescription) {
+        if (candidate && this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) {
+          this.#pendingCandidates.push(candidate);
+        }
+        return;
+      }
+      await this.#addCandidate(candidate);
+    });
+  }
+
+  /** Sends one already-serialised JSON text. Throws a {@link RealtimeError} when it cannot. */
+  send(text: string): void {
+    const channel = this.#channel;
+    if (channel.readyState !== "open") {
+      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
+        peerId: this.id,
+      });
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: measure only when it could matter.
+    const limit = this.#pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE;
+    const size = text.length * 3 <= limit ? text.length : new TextEncoder().encode(text).length;
+    if (size > limit) {
+      throw new RealtimeError(
+        ClientErrorCodes.MESSAGE_TOO_LARGE,
+        `the message is ${size} bytes; the channel to peer ${this.id} carries at most ${limit}`,
+        { peerId: this.id },
+      );
+    }
+    if (channel.bufferedAmount + size > MAX_BUFFERED_AMOUNT) {
+      throw new RealtimeError(
+        ClientErrorCodes.BUFFER_FULL,
+        `${channel.bufferedAmount} bytes are still waiting to be sent to peer ${this.id}`,
+        { peerId: this.id },
+      );
+    }
+    channel.send(text);
+  }
+
+  /** Closes the connection. The owner is not told (it asked). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pendingCandidates = [];
+    this.#channel.close();
+    this.#pc.close();
+  }
+
+  async #negotiate(): Promise<void> {
+    if (this.#makingOffer || this.#closed) return;
+    const pc = this.#pc;
+    try {
+      this.#makingOffer = true;
+      const offer = await pc.createOffer();
+      // A remote offer may have been applied meanwhile; then we answer it instead.
+      if (this.#closed || pc.signalingState === "have-remote-offer") return;
+      await pc.setLocalDescription(offer);
+      this.#context.sendOffer(offer.sdp ?? "");
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#signals = this.#signals.then(async () => {
+      if (this.#closed) return;
+      try {
+        await step();
+      } catch (error) {
+        this.#fail(error);
+      }
+    });
+  }
+
+  async #flushCandidates(): Promise<void> {
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const candidate of pending) await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(candidate: IceCandidate | null): Promise<void> {
+    try {
+      await this.#pc.addIceCandidate(candidate ?? undefined);
+    } catch {
+      // Candidates of an offer we ignored (glare), or of a generation that
+      // ended, fail to apply; that is expected. A connection that really
+      // cannot be made surfaces as CONNECTION_FAILED.
+    }
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data !== "string") {
+      this.#context.error(
+        new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${this.id} sent binary data`, {
+          peerId: this.id,
+        }),
+      );
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch (cause) {
+      this.#context.error(
+        new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${this.id} sent a message that is not JSON`, {
+          peerId: this.id,
+          cause,
+        }),
+      );
+      return;
+    }
+    this.#context.message(value);
+  }
+
+  #fail(cause: unknown): void {
+    if (this.#closed) return;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.#context.error(
+      new RealtimeError(ClientErrorCodes.NEGOTIATION_FAILED, `negotiation with peer ${this.id} failed: ${reason}`, {
+        peerId: this.id,
+        cause,
+      }),
+    );
+  }
+
+  #end(reason: PeerLeftReason): void {
+    if (this.#closed) return;
+    this.close();
+    this.#context.gone(reason);
+  }
+}

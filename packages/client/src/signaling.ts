@@ -1,0 +1,84 @@
+import {
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  SignalingEvents,
+  type ClientMessage,
+  type ServerMessage,
+} from "@raycaster/realtime-protocol";
+import { ClientErrorCodes, RealtimeError } from "./errors.js";
+
+/** The part of the standard `WebSocket` constructor the client uses; `ws` fits too. */
+export type WebSocketConstructor = new (url: string) => WebSocket;
+
+export interface SignalingHandlers {
+  /** A valid frame from the server; `Initialize` only once its protocol version matched. */
+  message(message: ServerMessage): void;
+  error(error: RealtimeError): void;
+  /** The socket closed, for whatever reason; called once. */
+  closed(code: number, reason: string): void;
+}
+
+/**
+ * The WebSocket to the signaling server: sends `Join` once open, validates
+ * every frame the server sends, and serialises what the client sends.
+ */
+export class SignalingConnection {
+  readonly #socket: WebSocket;
+  readonly #handlers: SignalingHandlers;
+
+  constructor(url: string, room: string, WebSocketImpl: WebSocketConstructor, handlers: SignalingHandlers) {
+    this.#handlers = handlers;
+    this.#socket = new WebSocketImpl(url);
+    this.#socket.onopen = () => {
+      this.send({ event: SignalingEvents.Join, protocol: PROTOCOL_VERSION, room });
+    };
+    this.#socket.onmessage = (event: MessageEvent) => this.#receive(event.data);
+    this.#socket.onerror = () => {
+      // Browsers say nothing about why; the close event that follows has the code.
+      handlers.error(new RealtimeError(ClientErrorCodes.SIGNALING_FAILED, `the WebSocket to ${url} failed`));
+    };
+    this.#socket.onclose = (event: CloseEvent) => handlers.closed(event.code, event.reason);
+  }
+
+  /** Whether frames can be sent now. */
+  get open(): boolean {
+    return this.#socket.readyState === 1;
+  }
+
+  /** Sends a frame; dropped when the socket is not open (negotiation cannot go on without it anyway). */
+  send(message: ClientMessage): void {
+    if (this.open) this.#socket.send(JSON.stringify(message));
+  }
+
+  close(): void {
+    this.#socket.close(1000, "client closed");
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data !== "string") {
+      this.#handlers.error(
+        new RealtimeError(ClientErrorCodes.INVALID_SERVER_MESSAGE, "the server sent a binary frame"),
+      );
+      return;
+    }
+    const parsed = parseServerMessage(data);
+    if (!parsed.ok) {
+      this.#handlers.error(
+        new RealtimeError(ClientErrorCodes.INVALID_SERVER_MESSAGE, `the server sent an unreadable frame: ${parsed.reason}`),
+      );
+      return;
+    }
+    const message = parsed.message;
+    if (message.event === SignalingEvents.Initialize && message.protocol !== PROTOCOL_VERSION) {
+      this.#handlers.error(
+        new RealtimeError(
+          "PROTOCOL_MISMATCH",
+          `the server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}`,
+        ),
+      );
+      this.close();
+      return;
+    }
+    this.#handlers.message(message);
+  }
+}

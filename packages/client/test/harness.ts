@@ -1,0 +1,75 @@
+import { createServer } from "node:http";
+import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { onTestFinished } from "vitest";
+import { WebSocket } from "ws";
+import { SignalingServer } from "@raycaster/realtime-server";
+import { RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
+
+/** A real signaling server on a free port, closed when the test ends. */
+export async function startServer() {
+  const http = createServer();
+  const signaling = new SignalingServer({ server: http });
+  http.listen(0, "127.0.0.1");
+  const { port } = await signaling.listening();
+  onTestFinished(async () => {
+    await signaling.close();
+    await new Promise((resolve) => http.close(resolve));
+  });
+  return { signaling, url: `ws://127.0.0.1:${port}` };
+}
+
+/**
+ * A client with real WebRTC (node-datachannel) and a real WebSocket (ws),
+ * closed when the test ends. Its events are recorded from the start, so a
+ * test can await one that already happened.
+ */
+export function createClient(options: Omit<RTCClientOptions, "RTCPeerConnection" | "WebSocket"> & Partial<RTCClientOptions>) {
+  const client = new RTCClient({
+    RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
+    WebSocket: WebSocket as unknown as RTCClientOptions["WebSocket"],
+    ...options,
+  });
+  onTestFinished(() => client.close());
+  return new Recorder(client);
+}
+
+type EventName = keyof RTCClientEvents;
+
+/** Records a client's events and lets a test wait for one that matches. */
+export class Recorder {
+  readonly client: RTCClient;
+  readonly events: { name: EventName; payload: unknown }[] = [];
+  #waiters: { name: EventName; match: (p: never) => boolean; resolve: (p: never) => void }[] = [];
+
+  constructor(client: RTCClient) {
+    this.client = client;
+    const names: EventName[] = ["open", "peerJoined", "peerConnected", "message", "peerLeft", "error", "signalingClosed"];
+    for (const name of names) {
+      client.on(name, (payload) => {
+        this.events.push({ name, payload });
+        this.#waiters = this.#waiters.filter((w) => {
+          if (w.name !== name || !w.match(payload as never)) return true;
+          w.resolve(payload as never);
+          return false;
+        });
+      });
+    }
+  }
+
+  /** Resolves with the first event of `name` (past or future) that `match` accepts. */
+  when<K extends EventName>(name: K, match: (payload: RTCClientEvents[K]) => boolean = () => true): Promise<RTCClientEvents[K]> {
+    const past = this.events.find((e) => e.name === name && match(e.payload as RTCClientEvents[K]));
+    if (past) return Promise.resolve(past.payload as RTCClientEvents[K]);
+    return new Promise((resolve) => this.#waiters.push({ name, match: match as (p: never) => boolean, resolve: resolve as (p: never) => void }));
+  }
+
+  /** Resolves once the data channel to `peerId` is open. */
+  connectedTo(peerId: string) {
+    return this.when("peerConnected", (e) => e.peerId === peerId);
+  }
+
+  /** Payloads of every event of `name` so far. */
+  all<K extends EventName>(name: K): RTCClientEvents[K][] {
+    return this.events.filter((e) => e.name === name).map((e) => e.payload as RTCClientEvents[K]);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Every event name on the wire. The first nine are the original design's;
+ * `Join` and `Error` are what rooms and typed errors need.
+ *
+ * Direction is part of the name: a client sends `Send*` and `Join`, the
+ * server sends `Receive*`, `Initialize`, `User*` and `Error`.
+ */
+export enum SignalingEvents {
+  /** server → client: you joined; here is your id and who is already in the room. */
+  Initialize = "Initialize",
+  /** server → client: a peer joined your room. */
+  UserConnected = "UserConnected",
+  /** server → client: a peer left your room. */
+  UserDisconnected = "UserDisconnected",
+  /** client → server: an ICE candidate for one peer in your room. */
+  SendCandidate = "SendCandidate",
+  /** server → client: an ICE candidate from a peer in your room. */
+  ReceiveCandidate = "ReceiveCandidate",
+  /** client → server: an SDP offer for one peer in your room. */
+  SendOffer = "SendOffer",
+  /** server → client: an SDP offer from a peer in your room. */
+  ReceiveOffer = "ReceiveOffer",
+  /** client → server: an SDP answer for one peer in your room. */
+  SendAnswer = "SendAnswer",
+  /** server → client: an SDP answer from a peer in your room. */
+  ReceiveAnswer = "ReceiveAnswer",
+  /** client → server: the first frame of a connection; names the room and the protocol version. */
+  Join = "Join",
+  /** server → client: a frame was refused; carries an {@link ErrorCode}. */
+  Error = "Error",
+}

@@ -1,0 +1,21 @@
+/**
+ * The bounds of every field on the wire. They keep one frame's worth of
+ * memory small and predictable on both sides; the server's frame size limit
+ * (`maxMessageSize`) bounds the whole frame on top of these.
+ */
+export const Limits = {
+  /** Room names: 1 to 128 characters, no control characters. */
+  roomName: 128,
+  /** Peer ids are minted by the server; anything longer cannot be one. */
+  peerId: 64,
+  /** One SDP blob. A data-channel-only SDP is ~1 KB; many media sections reach tens of KB. */
+  sdp: 64 * 1024,
+  /** One ICE candidate line (typically ~100 characters). */
+  candidate: 1024,
+  /** `sdpMid` and `usernameFragment` of a candidate. */
+  candidateField: 256,
+  /** Peers listed in one `Initialize`. */
+  peersPerRoom: 1024,
+  /** The human-readable reason of an `Error` frame. */
+  errorMessage: 1024,
+} as const;

@@ -1,0 +1,8 @@
+/**
+ * The wire protocol's version. A client sends it in `Join` and the server
+ * answers with its own in `Initialize`; each side refuses a peer that speaks
+ * another version, so a mismatch fails loudly at connect time instead of as
+ * a mysterious negotiation failure later. Bump it on any breaking change to
+ * the schemas.
+ */
+export const PROTOCOL_VERSION = 1;

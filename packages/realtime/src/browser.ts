@@ -1,0 +1,12 @@
+// The browser entry: the client and the protocol, nothing that needs Node.
+export { RTCClient, RealtimeError, ClientErrorCodes } from "@raycaster/realtime-client";
+export type {
+  RTCClientOptions,
+  RTCClientEvents,
+  PeerLeftReason,
+  WebSocketConstructor,
+  ClientErrorCode,
+  RealtimeErrorCode,
+} from "@raycaster/realtime-client";
+export { SignalingEvents, ErrorCodes, CloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
+export type { ErrorCode, ClientMessage, ServerMessage } from "@raycaster/realtime-protocol";

@@ -1,0 +1,34 @@
+/**
+ * A peer as a room adapter sees it: an id and a way to hand it a frame.
+ * The server implements it for every local connection.
+ */
+export interface RoomMember {
+  readonly id: string;
+  /** Sends one already-serialised frame to this peer. */
+  send(frame: string): void;
+}
+
+/**
+ * Room membership and delivery, behind one interface so that several server
+ * nodes can share rooms: the default {@link MemoryRoomAdapter} keeps rooms in
+ * this process; a distributed adapter (Redis, say) keeps a local mirror of
+ * membership and publishes frames for members connected elsewhere.
+ *
+ * Methods are synchronous on purpose: the server handles one frame start to
+ * finish before the next, so frames from one peer are relayed in the order
+ * they were sent (an offer before its candidates). A distributed adapter
+ * keeps that by publishing in call order.
+ */
+export interface RoomAdapter {
+  /** Seats `member` in `room`; returns the ids of the members already there. */
+  join(room: string, member: RoomMember): string[];
+  /** Removes a member from its room. Unknown ids are ignored. */
+  leave(room: string, memberId: string): void;
+  /**
+   * Delivers `frame` to member `to` of `room`. Returns `false` when `room`
+   * has no such member, which is how a frame can never cross rooms.
+   */
+  sendTo(room: string, to: string, frame: string): boolean;
+  /** Delivers `frame` to every member of `room` except `except`. */
+  broadcast(room: string, frame: string, except?: string): void;
+}

@@ -1,0 +1,4 @@
+export { SignalingServer } from "./server.js";
+export type { SignalingServerOptions } from "./options.js";
+export type { RoomAdapter, RoomMember } from "./adapter.js";
+export { MemoryRoomAdapter } from "./memoryAdapter.js";

@@ -1,0 +1,45 @@
+import type { RoomAdapter, RoomMember } from "./adapter.js";
+
+/** Rooms in this process's memory: the default {@link RoomAdapter}. */
+export class MemoryRoomAdapter implements RoomAdapter {
+  readonly #rooms = new Map<string, Map<string, RoomMember>>();
+
+  join(room: string, member: RoomMember): string[] {
+    let members = this.#rooms.get(room);
+    if (!members) {
+      members = new Map();
+      this.#rooms.set(room, members);
+    }
+    const others = [...members.keys()];
+    members.set(member.id, member);
+    return others;
+  }
+
+  leave(room: string, memberId: string): void {
+    const members = this.#rooms.get(room);
+    if (!members) return;
+    members.delete(memberId);
+    // An empty room is forgotten, so rooms come and go without leaking.
+    if (members.size === 0) this.#rooms.delete(room);
+  }
+
+  sendTo(room: string, to: string, frame: string): boolean {
+    const member = this.#rooms.get(room)?.get(to);
+    if (!member) return false;
+    member.send(frame);
+    return true;
+  }
+
+  broadcast(room: string, frame: string, except?: string): void {
+    const members = this.#rooms.get(room);
+    if (!members) return;
+    for (const [id, member] of members) {
+      if (id !== except) member.send(frame);
+    }
+  }
+
+  /** How many rooms exist now; for tests and metrics. */
+  get roomCount(): number {
+    return this.#rooms.size;
+  }
+}

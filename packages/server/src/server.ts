@@ -1,0 +1,143 @@
+import type { AddressInfo } from "node:net";
+import { CloseCodes } from "@raycaster/realtime-protocol";
+import { WebSocket, WebSocketServer } from "ws";
+import { Connection } from "./connection.js";
+import { startHeartbeat } from "./heartbeat.js";
+import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
+import { handleFrame, leave } from "./relay.js";
+
+/** How long `close()` waits for a client to finish the closing handshake. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * A WebRTC signaling server: peers join rooms over WebSocket and it relays
+ * their offers, answers and ICE candidates to one another, inside a room
+ * only. It validates every frame and never trusts a client's word on who it
+ * is.
+ *
+ * @example
+ * ```ts
+ * const httpServer = createServer();
+ * const signalingServer = new SignalingServer({ server: httpServer });
+ * httpServer.listen(3000);
+ * ```
+ */
+export class SignalingServer {
+  readonly #options: ResolvedOptions;
+  readonly #wss: WebSocketServer;
+  readonly #connections = new Set<Connection>();
+  readonly #stopHeartbeat: () => void;
+  readonly #listening: Promise<AddressInfo>;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: SignalingServerOptions) {
+    this.#options = resolveOptions(options);
+    this.#wss = new WebSocketServer({
+      server: options.server,
+      port: options.port,
+      host: options.host,
+      path: options.path,
+      // Frames up to 4× the limit are read and refused with an Error frame;
+      // past that ws closes the connection (1009) without buffering it all.
+      maxPayload: this.#options.maxMessageSize * 4,
+      // Signaling frames are small and latency-bound; compression would cost
+      // CPU and memory per connection for nothing.
+      perMessageDeflate: false,
+    });
+    this.#listening = listening(this.#wss, options.server);
+    // Keeps an unhandled rejection away when nobody awaits listening().
+    this.#listening.catch(() => {});
+    this.#wss.on("connection", (socket) => this.#accept(socket));
+    // With its own server, ws re-emits that server's errors here.
+    if (!options.server) this.#wss.on("error", this.#options.onError);
+    this.#stopHeartbeat = startHeartbeat(this.#connections, this.#options.heartbeatInterval);
+  }
+
+  /**
+   * Resolves with the address once the server (its own, or the one it is
+   * attached to) is listening; rejects if it fails to listen.
+   */
+  listening(): Promise<AddressInfo> {
+    return this.#listening;
+  }
+
+  /** How many WebSocket connections are open now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /**
+   * Closes every connection (code 1001) and stops accepting new ones.
+   * Resolves once every socket is closed. An attached HTTP server is left
+   * running; one created for `port` is closed. Peer-to-peer connections that
+   * were already established are not affected.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#stopHeartbeat();
+    const serverClosed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    await Promise.all([...this.#connections].map(closeSocket));
+    await serverClosed;
+  }
+
+  #accept(socket: WebSocket): void {
+    if (this.#closed) {
+      socket.close(CloseCodes.GoingAway, "server closing");
+      return;
+    }
+    const conn = new Connection(socket);
+    this.#connections.add(conn);
+    const joinTimer = setTimeout(() => {
+      if (conn.room === undefined) socket.close(1008, "no Join in time");
+    }, this.#options.joinTimeout);
+    socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#options));
+    socket.on("pong", () => {
+      conn.alive = true;
+    });
+    // A protocol violation (bad UTF-8, oversized frame) is reported here and
+    // followed by a close; without a listener it would crash the process.
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(joinTimer);
+      this.#connections.delete(conn);
+      leave(conn, this.#options.adapter);
+    });
+  }
+}
+
+function closeSocket(conn: Connection): Promise<void> {
+  const { socket } = conn;
+  if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once("close", () => resolve());
+    socket.close(CloseCodes.GoingAway, "server closing");
+    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
+  });
+}
+
+function listening(
+  wss: WebSocketServer,
+  attachedTo: SignalingServerOptions["server"],
+): Promise<AddressInfo> {
+  const target = attachedTo ?? wss;
+  const address = () => (attachedTo ? attachedTo.address() : wss.address()) as AddressInfo;
+  if (attachedTo?.listening) return Promise.resolve(address());
+  return new Promise((resolve, reject) => {
+    // Both listeners go once either fires, so an attached server's later
+    // errors still reach its owner's handlers, not a stale one of ours.
+    const onListening = () => {
+      target.off("error", onError);
+      resolve(address());
+    };
+    const onError = (error: Error) => {
+      target.off("listening", onListening);
+      reject(error);
+    };
+    target.once("listening", onListening);
+    target.once("error", onError);
+  });
+}

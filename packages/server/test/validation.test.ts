@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { RawClient, startServer } from "./harness.js";
+
+const maxMessageSize = 4096;
+
+describe("every frame is validated", () => {
+  const bad: [string, (to: string) => string | Buffer, string][] = [
+    ["malformed JSON", () => "{not json", "INVALID_JSON"],
+    ["a binary frame", () => Buffer.from("{}"), "INVALID_JSON"],
+    ["a JSON value that is not an object", () => "[1,2]", "INVALID_MESSAGE"],
+    ["an unknown event", (to) => JSON.stringify({ event: "Hack", to }), "UNKNOWN_EVENT"],
+    ["a server-to-client event", (to) => JSON.stringify({ event: "ReceiveOffer", from: to, sdp: "x" }), "UNKNOWN_EVENT"],
+    ["no event at all", () => JSON.stringify({ to: "x" }), "UNKNOWN_EVENT"],
+    ["a wrong field type", () => JSON.stringify({ event: "SendOffer", to: 42, sdp: "x" }), "INVALID_MESSAGE"],
+    ["a missing field", (to) => JSON.stringify({ event: "SendAnswer", to }), "INVALID_MESSAGE"],
+    ["an extra field", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x", admin: true }), "INVALID_MESSAGE"],
+    ["a spoofed from", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x", from: to }), "SPOOFED_SENDER"],
+    ["an oversized frame", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x".repeat(maxMessageSize) }), "MESSAGE_TOO_LARGE"],
+    ["a second Join", () => JSON.stringify({ event: "Join", protocol: 1, room: "other" }), "ALREADY_JOINED"],
+  ];
+
+  it.each(bad)("answers %s with an Error, relays nothing and keeps everyone connected", async (_, frame, code) => {
+    const { url } = await startServer({ maxMessageSize });
+    const mallory = await RawClient.join(url, "r");
+    const alice = await RawClient.join(url, "r");
+
+    mallory.client.socket.send(frame(alice.init.id));
+    const error = await mallory.client.next("Error");
+    expect(error.code).toBe(code);
+    expect(error.message.length).toBeGreaterThan(10);
+
+    // The sender's connection still relays, and the bystander saw nothing but it.
+    mallory.client.sendJson({ event: "SendOffer", to: alice.init.id, sdp: "v=0" });
+    expect(await alice.client.next("ReceiveOffer")).toMatchObject({ from: mallory.init.id });
+    expect(alice.client.received.map((m) => m.event)).toEqual(["Initialize", "ReceiveOffer"]);
+  });
+
+  it("explains which field is wrong", async () => {
+    const { url } = await startServer();
+    const { client } = await RawClient.join(url, "r");
+    client.sendJson({ event: "SendOffer", to: 42, sdp: "x" });
+    expect((await client.next("Error")).message).toMatch(/`to` must be string/);
+  });
+
+  it("refuses signaling before Join", async () => {
+    const { url } = await startServer();
+    const client = await RawClient.connect(url);
+    client.sendJson({ event: "SendOffer", to: "someone", sdp: "x" });
+    expect(await client.next("Error")).toMatchObject({ code: "NOT_JOINED" });
+  });
+
+  it("refuses invalid room names", async () => {
+    const { url } = await startServer();
+    const client = await RawClient.connect(url);
+    client.sendJson({ event: "Join", protocol: 1, room: "" });
+    client.sendJson({ event: "Join", protocol: 1, room: "a\u0000b" });
+    client.sendJson({ event: "Join", protocol: 1, room: "x".repeat(129) });
+    for (let i = 0; i < 3; i++) expect(await client.next("Error")).toMatchObject({ code: "INVALID_MESSAGE" });
+  });
+
+  it("closes a client of another protocol version with PROTOCOL_MISMATCH", async () => {
+    const { url } = await startServer();
+    const client = await RawClient.connect(url);
+    const closed = client.closed();
+    client.sendJson({ event: "Join", protocol: 999, room: "r" });
+    expect(await client.next("Error")).toMatchObject({ code: "PROTOCOL_MISMATCH" });
+    expect((await closed).code).toBe(4001);
+  });
+
+  it("closes a connection whose frame exceeds four times the limit, and carries on", async () => {
+    const { url, signaling } = await startServer({ maxMessageSize });
+    const alice = await RawClient.join(url, "r");
+    const mallory = await RawClient.join(url, "r");
+    const closed = mallory.client.closed();
+    mallory.client.socket.send("x".repeat(maxMessageSize * 4 + 1));
+    expect((await closed).code).toBe(1009);
+
+    expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: mallory.init.id });
+    const bob = await RawClient.join(url, "r");
+    expect(bob.init.peers).toEqual([alice.init.id]);
+    expect(signaling.connectionCount).toBe(2);
+  });
+});
