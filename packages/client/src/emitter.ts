@@ -26,8 +26,10 @@ export class Emitter<Events extends object> {
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
     const set = this.#handlers.get(event);
     if (!set || set.size === 0) return false;
-    // A throwing handler must not starve the others nor break the caller
-    // (often a WebRTC or WebSocket callback).
+    // A snapshot, as EventTarget does: handlers added or removed by a handler
+    // take effect from the next event. A throwing handler must not starve the
+    // others nor break the caller (often a WebRTC or WebSocket callback).
+    // oxlint-disable-next-line unicorn/no-useless-spread
     for (const handler of [...set]) {
       try {
         (handler as (payload: Events[K]) => void)(payload);

@@ -73,3 +73,63 @@ export class Recorder {
     return this.events.filter((e) => e.name === name).map((e) => e.payload as RTCClientEvents[K]);
   }
 }
+
+/**
+ * A real `ws` WebSocket behind the interface the client uses, recording the
+ * event of every frame sent and received. With `holdOffersUntilSent`, an
+ * incoming offer is held back until this side has sent its own: both offers
+ * are then in flight at once, which is glare by construction rather than by
+ * luck of timing.
+ */
+export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {}) {
+  const tap = { sent: [] as string[], received: [] as string[], socket: undefined as WebSocket | undefined };
+  type Handler = ((event: unknown) => void) | null;
+
+  class TappedWebSocket {
+    onopen: Handler = null;
+    onmessage: Handler = null;
+    onclose: Handler = null;
+    onerror: Handler = null;
+    readonly #socket: WebSocket;
+    readonly #held: { data: unknown }[] = [];
+
+    constructor(url: string) {
+      const socket = new WebSocket(url);
+      this.#socket = tap.socket = socket;
+      socket.onopen = (event) => this.onopen?.(event);
+      socket.onclose = (event) => this.onclose?.(event);
+      socket.onerror = (event) => this.onerror?.(event);
+      socket.onmessage = (event) => {
+        if (options.holdOffersUntilSent && eventOf(event.data) === "ReceiveOffer" && !tap.sent.includes("SendOffer")) {
+          this.#held.push(event);
+        } else {
+          this.#deliver(event);
+        }
+      };
+    }
+
+    get readyState() {
+      return this.#socket.readyState;
+    }
+
+    send(data: string): void {
+      tap.sent.push(eventOf(data));
+      this.#socket.send(data);
+      if (tap.sent.includes("SendOffer")) for (const event of this.#held.splice(0)) this.#deliver(event);
+    }
+
+    close(code?: number, reason?: string): void {
+      this.#socket.close(code, reason);
+    }
+
+    #deliver(event: { data: unknown }): void {
+      tap.received.push(eventOf(event.data));
+      this.onmessage?.(event);
+    }
+  }
+  return { tap, WebSocket: TappedWebSocket as unknown as RTCClientOptions["WebSocket"] };
+}
+
+function eventOf(data: unknown): string {
+  return (JSON.parse(String(data)) as { event: string }).event;
+}

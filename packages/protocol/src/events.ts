@@ -4,28 +4,35 @@
  *
  * Direction is part of the name: a client sends `Send*` and `Join`, the
  * server sends `Receive*`, `Initialize`, `User*` and `Error`.
+ *
+ * A const object rather than a TypeScript `enum`: `SignalingEvents.SendOffer`
+ * reads the same, and the plain string `"SendOffer"` is accepted wherever the
+ * type is expected.
  */
-export enum SignalingEvents {
+export const SignalingEvents = {
   /** server → client: you joined; here is your id and who is already in the room. */
-  Initialize = "Initialize",
+  Initialize: "Initialize",
   /** server → client: a peer joined your room. */
-  UserConnected = "UserConnected",
+  UserConnected: "UserConnected",
   /** server → client: a peer left your room. */
-  UserDisconnected = "UserDisconnected",
+  UserDisconnected: "UserDisconnected",
   /** client → server: an ICE candidate for one peer in your room. */
-  SendCandidate = "SendCandidate",
+  SendCandidate: "SendCandidate",
   /** server → client: an ICE candidate from a peer in your room. */
-  ReceiveCandidate = "ReceiveCandidate",
+  ReceiveCandidate: "ReceiveCandidate",
   /** client → server: an SDP offer for one peer in your room. */
-  SendOffer = "SendOffer",
+  SendOffer: "SendOffer",
   /** server → client: an SDP offer from a peer in your room. */
-  ReceiveOffer = "ReceiveOffer",
+  ReceiveOffer: "ReceiveOffer",
   /** client → server: an SDP answer for one peer in your room. */
-  SendAnswer = "SendAnswer",
+  SendAnswer: "SendAnswer",
   /** server → client: an SDP answer from a peer in your room. */
-  ReceiveAnswer = "ReceiveAnswer",
+  ReceiveAnswer: "ReceiveAnswer",
   /** client → server: the first frame of a connection; names the room and the protocol version. */
-  Join = "Join",
+  Join: "Join",
   /** server → client: a frame was refused; carries an {@link ErrorCode}. */
-  Error = "Error",
-}
+  Error: "Error",
+} as const;
+
+/** One of the {@link SignalingEvents} names. */
+export type SignalingEvents = (typeof SignalingEvents)[keyof typeof SignalingEvents];

@@ -16,6 +16,7 @@ export const RoomNameSchema = z
   .check(
     z.minLength(1),
     z.maxLength(Limits.roomName),
+    // oxlint-disable-next-line no-control-regex -- control characters are what it refuses
     z.regex(/^[^\u0000-\u001f\u007f]+$/),
   );
 
