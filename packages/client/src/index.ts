@@ -1,7 +1,7 @@
 export { RTCClient } from "./client.js";
 export type { RTCClientEvents } from "./client.js";
-export type { RTCClientOptions } from "./options.js";
-export type { WebSocketConstructor } from "./signaling.js";
+export type { RTCClientOptions, RTCPeerConnectionConstructor } from "./options.js";
+export type { SignalingSocket, WebSocketConstructor } from "./signaling.js";
 export type { PeerLeftReason } from "./peer.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";

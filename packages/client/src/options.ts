@@ -1,5 +1,13 @@
 import type { WebSocketConstructor } from "./signaling.js";
 
+/**
+ * An `RTCPeerConnection` class: the browser's, or a Node implementation's
+ * (node-datachannel's polyfill, @roamhq/wrtc). Typed loosely on purpose:
+ * implementations' own types differ from the DOM's in details the client
+ * does not touch.
+ */
+export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => object;
+
 /** Options of {@link RTCClient}. Only `url` is required. */
 export interface RTCClientOptions {
   /** The signaling server, e.g. `"ws://localhost:3000"`. */
@@ -18,7 +26,7 @@ export interface RTCClientOptions {
    * The `RTCPeerConnection` class to use. Default: the global one (browsers).
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
    */
-  RTCPeerConnection?: typeof RTCPeerConnection;
+  RTCPeerConnection?: RTCPeerConnectionConstructor;
   /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
 }
@@ -27,18 +35,21 @@ export interface ResolvedClientOptions {
   url: string;
   room: string;
   rtcConfiguration: RTCConfiguration;
-  RTCPeerConnection: typeof RTCPeerConnection;
+  /** Typed as the DOM's: this is the surface the client relies on. */
+  RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
   WebSocket: WebSocketConstructor;
 }
 
 export function resolveClientOptions(options: RTCClientOptions): ResolvedClientOptions {
-  const PeerConnection = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+  const PeerConnection = (options.RTCPeerConnection ?? globalThis.RTCPeerConnection) as
+    | ResolvedClientOptions["RTCPeerConnection"]
+    | undefined;
   if (typeof PeerConnection !== "function") {
     throw new TypeError(
       "no RTCPeerConnection here: pass one as the `RTCPeerConnection` option (in Node: node-datachannel/polyfill)",
     );
   }
-  const Socket = options.WebSocket ?? globalThis.WebSocket;
+  const Socket: WebSocketConstructor | undefined = options.WebSocket ?? globalThis.WebSocket;
   if (typeof Socket !== "function") {
     throw new TypeError("no WebSocket here: pass one as the `WebSocket` option (in Node 20: the `ws` package)");
   }

@@ -7,8 +7,23 @@ import {
 } from "@raycaster/realtime-protocol";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 
-/** The part of the standard `WebSocket` constructor the client uses; `ws` fits too. */
-export type WebSocketConstructor = new (url: string) => WebSocket;
+/**
+ * The part of a WebSocket the client uses: the browser's fits, and so does
+ * `ws`'s. Handlers take `never` so that any implementation's own event types
+ * are accepted; the client reads only `data`, `code` and `reason`.
+ */
+export interface SignalingSocket {
+  readonly readyState: number;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WebSocket class: the global one in browsers and Node 22+, `ws` in Node 20. */
+export type WebSocketConstructor = new (url: string) => SignalingSocket;
 
 export interface SignalingHandlers {
   /** A valid frame from the server; `Initialize` only once its protocol version matched. */
@@ -23,7 +38,7 @@ export interface SignalingHandlers {
  * every frame the server sends, and serialises what the client sends.
  */
 export class SignalingConnection {
-  readonly #socket: WebSocket;
+  readonly #socket: SignalingSocket;
   readonly #handlers: SignalingHandlers;
 
   constructor(url: string, room: string, WebSocketImpl: WebSocketConstructor, handlers: SignalingHandlers) {
@@ -32,12 +47,12 @@ export class SignalingConnection {
     this.#socket.onopen = () => {
       this.send({ event: SignalingEvents.Join, protocol: PROTOCOL_VERSION, room });
     };
-    this.#socket.onmessage = (event: MessageEvent) => this.#receive(event.data);
+    this.#socket.onmessage = (event: { data: unknown }) => this.#receive(event.data);
     this.#socket.onerror = () => {
       // Browsers say nothing about why; the close event that follows has the code.
       handlers.error(new RealtimeError(ClientErrorCodes.SIGNALING_FAILED, `the WebSocket to ${url} failed`));
     };
-    this.#socket.onclose = (event: CloseEvent) => handlers.closed(event.code, event.reason);
+    this.#socket.onclose = (event: { code: number; reason: string }) => handlers.closed(event.code, event.reason);
   }
 
   /** Whether frames can be sent now. */

@@ -24,11 +24,7 @@ export async function startServer() {
  * test can await one that already happened.
  */
 export function createClient(options: Omit<RTCClientOptions, "RTCPeerConnection" | "WebSocket"> & Partial<RTCClientOptions>) {
-  const client = new RTCClient({
-    RTCPeerConnection: RTCPeerConnection as unknown as typeof globalThis.RTCPeerConnection,
-    WebSocket: WebSocket as unknown as RTCClientOptions["WebSocket"],
-    ...options,
-  });
+  const client = new RTCClient({ RTCPeerConnection, WebSocket, ...options });
   onTestFinished(() => client.close());
   return new Recorder(client);
 }
@@ -127,7 +123,7 @@ export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {})
       this.onmessage?.(event);
     }
   }
-  return { tap, WebSocket: TappedWebSocket as unknown as RTCClientOptions["WebSocket"] };
+  return { tap, WebSocket: TappedWebSocket };
 }
 
 function eventOf(data: unknown): string {

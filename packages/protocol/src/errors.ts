@@ -37,6 +37,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export const CloseCodes = {
   /** The server is shutting down. Peer-to-peer connections are unaffected. */
   GoingAway: 1001,
+  /** No `Join` arrived within the server's `joinTimeout`. */
+  JoinTimeout: 1008,
   /** A frame exceeded the server's hard frame limit; sent by `ws` itself. */
   MessageTooBig: 1009,
   /** The client spoke another protocol version (see `PROTOCOL_MISMATCH`). */

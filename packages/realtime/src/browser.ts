@@ -4,6 +4,8 @@ export type {
   RTCClientOptions,
   RTCClientEvents,
   PeerLeftReason,
+  RTCPeerConnectionConstructor,
+  SignalingSocket,
   WebSocketConstructor,
   ClientErrorCode,
   RealtimeErrorCode,

@@ -92,7 +92,7 @@ export class SignalingServer {
     const conn = new Connection(socket);
     this.#connections.add(conn);
     const joinTimer = setTimeout(() => {
-      if (conn.room === undefined) socket.close(1008, "no Join in time");
+      if (conn.room === undefined) socket.close(CloseCodes.JoinTimeout, "no Join in time");
     }, this.#options.joinTimeout);
     socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#options));
     socket.on("pong", () => {
