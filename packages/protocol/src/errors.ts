@@ -21,6 +21,8 @@ export const ErrorCodes = {
   ALREADY_JOINED: "ALREADY_JOINED",
   /** `Join` spoke another protocol version; the server closes the connection. */
   PROTOCOL_MISMATCH: "PROTOCOL_MISMATCH",
+  /** The room already holds the server's `maxPeersPerRoom`. The connection stays open; `Join` may be retried. */
+  ROOM_FULL: "ROOM_FULL",
   /** `to` names no peer in the sender's room (it left, or never was there). */
   PEER_NOT_FOUND: "PEER_NOT_FOUND",
   /** The server failed while handling a valid frame; nothing was relayed. */

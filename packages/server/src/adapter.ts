@@ -22,6 +22,8 @@ export interface RoomMember {
 export interface RoomAdapter {
   /** Seats `member` in `room`; returns the ids of the members already there. */
   join(room: string, member: RoomMember): string[];
+  /** How many members `room` has (0 for a room that does not exist). */
+  size(room: string): number;
   /** Removes a member from its room. Unknown ids are ignored. */
   leave(room: string, memberId: string): void;
   /**

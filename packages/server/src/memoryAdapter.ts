@@ -15,6 +15,10 @@ export class MemoryRoomAdapter implements RoomAdapter {
     return others;
   }
 
+  size(room: string): number {
+    return this.#rooms.get(room)?.size ?? 0;
+  }
+
   leave(room: string, memberId: string): void {
     const members = this.#rooms.get(room);
     if (!members) return;

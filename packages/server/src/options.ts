@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
+import { Limits } from "@raycaster/realtime-protocol";
 import type { RoomAdapter } from "./adapter.js";
 import { MemoryRoomAdapter } from "./memoryAdapter.js";
 
@@ -20,6 +21,12 @@ export interface SignalingServerOptions {
    * buffered whole. Default: 64 KiB.
    */
   maxMessageSize?: number;
+  /**
+   * The most peers one room holds; a `Join` beyond it gets `ROOM_FULL`.
+   * Default and ceiling: the protocol's `Limits.peersPerRoom` (1024), the
+   * longest peer list a client accepts in `Initialize`.
+   */
+  maxPeersPerRoom?: number;
   /** Milliseconds between heartbeat pings; a socket that misses one is dropped. `0` disables. Default: 30 000. */
   heartbeatInterval?: number;
   /** Milliseconds a new connection has to send `Join` before it is closed. Default: 10 000. */
@@ -36,6 +43,7 @@ export interface SignalingServerOptions {
 /** The options with every default filled in. */
 export interface ResolvedOptions {
   maxMessageSize: number;
+  maxPeersPerRoom: number;
   heartbeatInterval: number;
   joinTimeout: number;
   adapter: RoomAdapter;
@@ -48,6 +56,10 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
   }
   return {
     maxMessageSize: positive(options.maxMessageSize, 64 * 1024, "maxMessageSize"),
+    maxPeersPerRoom: Math.min(
+      positive(options.maxPeersPerRoom, Limits.peersPerRoom, "maxPeersPerRoom"),
+      Limits.peersPerRoom,
+    ),
     heartbeatInterval: options.heartbeatInterval ?? 30_000,
     joinTimeout: positive(options.joinTimeout, 10_000, "joinTimeout"),
     adapter: options.adapter ?? new MemoryRoomAdapter(),

@@ -20,8 +20,9 @@ export function handleFrame(
   conn: Connection,
   data: RawData,
   isBinary: boolean,
-  { adapter, maxMessageSize, onError }: ResolvedOptions,
+  options: ResolvedOptions,
 ): void {
+  const { maxMessageSize, onError } = options;
   // The server keeps ws's default binaryType, so a frame is one Buffer.
   const frame = data as Buffer;
   const size = frame.length;
@@ -42,16 +43,17 @@ export function handleFrame(
     return;
   }
   try {
-    route(conn, parsed.message, adapter);
+    route(conn, parsed.message, options);
   } catch (error) {
     conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to handle the frame");
     onError(error);
   }
 }
 
-function route(conn: Connection, message: ClientMessage, adapter: RoomAdapter): void {
+function route(conn: Connection, message: ClientMessage, options: ResolvedOptions): void {
+  const { adapter } = options;
   if (message.event === SignalingEvents.Join) {
-    join(conn, message.room, message.protocol, adapter);
+    join(conn, message.room, message.protocol, options);
     return;
   }
   const room = conn.room;
@@ -86,13 +88,22 @@ function route(conn: Connection, message: ClientMessage, adapter: RoomAdapter): 
   }
 }
 
-function join(conn: Connection, room: string, protocol: number, adapter: RoomAdapter): void {
+function join(
+  conn: Connection,
+  room: string,
+  protocol: number,
+  { adapter, maxPeersPerRoom }: ResolvedOptions,
+): void {
   if (conn.room !== undefined) {
     conn.sendError(ErrorCodes.ALREADY_JOINED, `already in room "${conn.room}"`);
     return;
   }
   if (protocol !== PROTOCOL_VERSION) {
     conn.refuseProtocol(`the server speaks protocol ${PROTOCOL_VERSION}, the client ${protocol}`);
+    return;
+  }
+  if (adapter.size(room) >= maxPeersPerRoom) {
+    conn.sendError(ErrorCodes.ROOM_FULL, `room "${room}" already holds ${maxPeersPerRoom} peers`);
     return;
   }
   const peers = adapter.join(room, conn);

@@ -83,3 +83,21 @@ describe("rooms", () => {
     await expect.poll(() => adapter.roomCount).toBe(0);
   });
 });
+
+describe("room limits", () => {
+  it("refuses a Join beyond maxPeersPerRoom, and lets it in once a seat frees", async () => {
+    const { url } = await startServer({ maxPeersPerRoom: 2 });
+    const first = await RawClient.join(url, "small");
+    const second = await RawClient.join(url, "small");
+    const third = await RawClient.connect(url);
+    third.sendJson({ event: "Join", protocol: 1, room: "small" });
+    expect(await third.next("Error")).toMatchObject({ code: "ROOM_FULL" });
+
+    // Another room is not affected, and a freed seat can be taken.
+    expect((await RawClient.join(url, "other")).init.peers).toEqual([]);
+    second.client.socket.close();
+    await first.client.next("UserDisconnected");
+    third.sendJson({ event: "Join", protocol: 1, room: "small" });
+    expect((await third.next("Initialize")).peers).toEqual([first.init.id]);
+  });
+});
