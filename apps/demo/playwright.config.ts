@@ -28,7 +28,7 @@ export default defineConfig({
   use: {
     browserName: "chromium",
     headless: true,
-    viewport: { width: 1200, height: 760 },
+    viewport: { width: 1120, height: 640 },
     launchOptions: {
       executablePath: chromiumExecutable(),
       args: [
