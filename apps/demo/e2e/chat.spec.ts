@@ -15,7 +15,7 @@ test("two people chat peer to peer, and keep chatting after the server stops", a
     const bobId = await selfId(bob);
     expect(adaId).not.toBe(bobId);
 
-    // Each sees the other, by name, as connected (the name arrives over the data channel).
+    // Each sees the other, by name, as connected.
     await expectConnected(ada, "Bob", bobId);
     await expectConnected(bob, "Ada", adaId);
 
@@ -71,12 +71,12 @@ async function selfId(page: Page): Promise<string> {
 }
 
 async function expectConnected(page: Page, name: string, peerId: string): Promise<void> {
-  const peer = page.getByTestId("peer-item").filter({ hasText: name });
-  await expect(peer).toHaveCount(1);
-  await expect(peer).toHaveAttribute("data-peer-id", peerId);
+  const peer = page.getByTestId("peer-item").and(page.locator(`[data-peer-id="${peerId}"]`));
   await expect(peer).toHaveAttribute("data-state", "connected");
-  await expect(peer.getByTestId("peer-name")).toHaveText(name);
   await expect(peer.getByTestId("peer-state")).toHaveText("connected");
+  // The name arrives in the peer's hello, over the data channel.
+  await expect(peer.getByTestId("peer-name")).toHaveText(name);
+  await expect(page.getByTestId("peer-item")).toHaveCount(1);
 }
 
 async function say(page: Page, text: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { RTCClient, type PeerLeftReason } from "@raycaster/realtime";
+import { ClientErrorCodes, RTCClient, type PeerLeftReason } from "@raycaster/realtime";
 import { parsePeerMessage, TEXT_MAX_LENGTH, type PeerMessage } from "./protocol.js";
 import { RoomView, showError, showSignalingStatus, type PeerInfo, type SignalingState } from "./view.js";
 
@@ -43,7 +43,11 @@ export class ChatSession {
       this.#update(peerId, { state: "left" });
       if (peer?.name) this.#view.addNotice(leftNotice(peer.name, reason));
     });
-    client.on("error", (error) => showError(error.message, error.code));
+    client.on("error", (error) => {
+      // A failed peer connection already shows as "left" and as a line in the chat.
+      if (error.code === ClientErrorCodes.CONNECTION_FAILED) return;
+      showError(error.message, error.code);
+    });
     client.on("signalingClosed", () => {
       this.#signaling = "closed";
       this.#showStatus();
