@@ -158,10 +158,10 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
-    const pc = new this.#options.RTCPeerConnection(this.#options.rtcConfiguration);
+    const { RTCPeerConnection, rtcConfiguration } = this.#options;
     // Deterministic roles: both sides compare the same two ids.
     const polite = (this.#id ?? "") < peerId;
-    const peer = new Peer(peerId, polite, pc, {
+    const peer = new Peer(peerId, polite, () => new RTCPeerConnection(rtcConfiguration), {
       sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
       sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
       sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),

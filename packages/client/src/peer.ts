@@ -38,15 +38,17 @@ const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
  *
  * Both sides create the channel as a negotiated channel (same id), so neither
  * waits for the other's `datachannel` event, and both may start negotiating
- * at once: the glare that follows is resolved by the polite side rolling its
- * offer back and answering the impolite side's.
+ * at once. The glare that follows is resolved the perfect-negotiation way:
+ * the impolite side ignores the polite side's offer, and the polite side
+ * gives its own up and answers.
  */
 export class Peer {
   readonly id: string;
-  readonly #pc: RTCPeerConnection;
-  readonly #channel: RTCDataChannel;
   readonly #polite: boolean;
   readonly #context: PeerContext;
+  readonly #createConnection: () => RTCPeerConnection;
+  #pc!: RTCPeerConnection;
+  #channel!: RTCDataChannel;
   #makingOffer = false;
   #ignoreOffer = false;
   #hasRemoteDescription = false;
@@ -55,18 +57,23 @@ export class Peer {
   #signals: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(
-    id: string,
-    polite: boolean,
-    pc: RTCPeerConnection,
-    context: PeerContext,
-  ) {
+  constructor(id: string, polite: boolean, createConnection: () => RTCPeerConnection, context: PeerContext) {
     this.id = id;
     this.#polite = polite;
-    this.#pc = pc;
     this.#context = context;
+    this.#createConnection = createConnection;
+    this.#connect();
+  }
+
+  /** Creates the connection and its channel, and listens to them while they are current. */
+  #connect(): void {
+    const pc = this.#createConnection();
+    const context = this.#context;
+    const current = () => pc === this.#pc && !this.#closed;
+    this.#pc = pc;
 
     pc.onicecandidate = ({ candidate }) => {
+      if (!current()) return;
       context.sendCandidate(
         candidate
           ? {
@@ -79,24 +86,46 @@ export class Peer {
       );
     };
     pc.onconnectionstatechange = () => {
-      if (pc.connectionState === "failed") {
-        context.error(
-          new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, `the connection to peer ${id} failed`, {
-            peerId: id,
-          }),
-        );
-        this.#end("failed");
-      }
+      if (!current() || pc.connectionState !== "failed") return;
+      context.error(
+        new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, `the connection to peer ${this.id} failed`, {
+          peerId: this.id,
+        }),
+      );
+      this.#end("failed");
     };
     // Renegotiation (tracks, ICE restarts) comes through here. Some WebRTC
     // implementations (node-datachannel) never fire it; `start` covers the
     // first offer for them.
-    pc.onnegotiationneeded = () => void this.#negotiate();
+    pc.onnegotiationneeded = () => {
+      if (current()) void this.#negotiate();
+    };
 
-    this.#channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
-    this.#channel.onopen = () => context.opened();
-    this.#channel.onmessage = ({ data }) => this.#receive(data);
-    this.#channel.onclose = () => this.#end("closed");
+    const channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
+    this.#channel = channel;
+    channel.onopen = () => {
+      if (current()) context.opened();
+    };
+    channel.onmessage = ({ data }) => {
+      if (current()) this.#receive(data);
+    };
+    channel.onclose = () => {
+      if (current()) this.#end("closed");
+    };
+  }
+
+  /**
+   * Gives up a connection whose first offer collided, for a fresh one that
+   * answers. Rolling that first offer back is what perfect negotiation
+   * prescribes, but Chromium then sometimes gathers no ICE candidates at all
+   * (seen on 1 in 4 first meetings with Chromium 156), and the pair never
+   * connects. A fresh connection has nothing to roll back.
+   */
+  #reconnect(): void {
+    const old = this.#pc;
+    this.#makingOffer = false;
+    this.#connect();
+    old.close();
   }
 
   /** Whether the data channel is open. */
@@ -112,12 +141,14 @@ export class Peer {
   /** Applies an offer or answer from the remote peer. */
   receiveDescription(type: "offer" | "answer", sdp: string): void {
     this.#enqueue(async () => {
-      const pc = this.#pc;
-      const collision = type === "offer" && (this.#makingOffer || pc.signalingState !== "stable");
+      const collision =
+        type === "offer" && (this.#makingOffer || this.#pc.signalingState !== "stable");
       this.#ignoreOffer = !this.#polite && collision;
       if (this.#ignoreOffer) return;
-      // On a collision the polite side's pending offer is rolled back
+      if (collision && !this.#hasRemoteDescription) this.#reconnect();
+      // On a later collision the polite side's pending offer is rolled back
       // implicitly by setRemoteDescription (browsers and libdatachannel alike).
+      const pc = this.#pc;
       await pc.setRemoteDescription({ type, sdp });
       this.#hasRemoteDescription = true;
       await this.#flushCandidates();
@@ -185,14 +216,16 @@ export class Peer {
     try {
       this.#makingOffer = true;
       const offer = await pc.createOffer();
-      // A remote offer may have been applied meanwhile; then we answer it instead.
-      if (this.#closed || pc.signalingState === "have-remote-offer") return;
+      // A remote offer may have been applied meanwhile (or this connection
+      // replaced); then we answer it instead.
+      if (pc !== this.#pc || this.#closed || pc.signalingState === "have-remote-offer") return;
       await pc.setLocalDescription(offer);
+      if (pc !== this.#pc) return;
       this.#context.sendOffer(offer.sdp ?? "");
     } catch (error) {
-      this.#fail(error);
+      if (pc === this.#pc) this.#fail(error);
     } finally {
-      this.#makingOffer = false;
+      if (pc === this.#pc) this.#makingOffer = false;
     }
   }
 
