@@ -3,8 +3,7 @@ import { defineConfig } from "@playwright/test";
 
 /**
  * The browser: CHROMIUM_PATH if set, else Debian's Chromium when installed,
- * else Playwright's own (`pnpm --filter @raycaster/realtime-demo exec
- * playwright install chromium` fetches it).
+ * else Playwright's own, which e2e/global-setup.ts installs when missing.
  */
 function chromiumExecutable(): string | undefined {
   const fromEnv = process.env.CHROMIUM_PATH;
@@ -17,6 +16,7 @@ function chromiumExecutable(): string | undefined {
 
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   outputDir: "test-results",
   fullyParallel: false,
   workers: 1,
