@@ -1,7 +1,7 @@
 /**
  * Every error code the server sends in an `Error` frame. The connection stays
- * open after each of them except `PROTOCOL_MISMATCH`, which closes it with
- * {@link CloseCodes.ProtocolMismatch}. docs/errors.md lists them with the
+ * open after each of them except `PROTOCOL_MISMATCH` and `ROOM_FULL`, which
+ * close it with their {@link CloseCodes}. docs/errors.md lists them with the
  * client's own codes.
  */
 export const ErrorCodes = {
@@ -21,7 +21,7 @@ export const ErrorCodes = {
   ALREADY_JOINED: "ALREADY_JOINED",
   /** `Join` spoke another protocol version; the server closes the connection. */
   PROTOCOL_MISMATCH: "PROTOCOL_MISMATCH",
-  /** The room already holds the server's `maxPeersPerRoom`. The connection stays open; `Join` may be retried. */
+  /** The room already holds the server's `maxPeersPerRoom`; the server closes the connection. */
   ROOM_FULL: "ROOM_FULL",
   /** `to` names no peer in the sender's room (it left, or never was there). */
   PEER_NOT_FOUND: "PEER_NOT_FOUND",
@@ -45,4 +45,6 @@ export const CloseCodes = {
   MessageTooBig: 1009,
   /** The client spoke another protocol version (see `PROTOCOL_MISMATCH`). */
   ProtocolMismatch: 4001,
+  /** The room the client asked for is full (see `ROOM_FULL`). */
+  RoomFull: 4002,
 } as const;

@@ -100,8 +100,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${where} must be at most ${String(issue.maximum)}${issue.origin === "string" ? " characters" : ""}`;
     case "too_small":
       return `${where} must be at least ${String(issue.minimum)}${issue.origin === "string" ? " characters" : ""}`;
-    case "unrecognized_keys":
-      return `unexpected field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
+    case "unrecognized_keys": {
+      const named = issue.keys.slice(0, 5).map((key) => `\`${key.slice(0, 32)}\``);
+      if (issue.keys.length > 5) named.push(`and ${issue.keys.length - 5} more`);
+      return `unexpected field${issue.keys.length > 1 ? "s" : ""} ${named.join(", ")}`;
+    }
     case "invalid_value":
       return `${where} must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
     case "invalid_format":

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CloseCodes, ErrorCodes, SignalingEvents, type ErrorCode } from "@raycaster/realtime-protocol";
+import { CloseCodes, ErrorCodes, Limits, SignalingEvents, type ErrorCode } from "@raycaster/realtime-protocol";
 import { WebSocket } from "ws";
 import type { RoomMember } from "./adapter.js";
 
@@ -38,7 +38,9 @@ export class Connection implements RoomMember {
 
   /** Sends an `Error` frame; the connection stays open. */
   sendError(code: ErrorCode, message: string, peer?: string): void {
-    this.send(JSON.stringify({ event: SignalingEvents.Error, code, message, peer }));
+    // Clients refuse longer messages; the reason is for people, the code for code.
+    const text = message.length > Limits.errorMessage ? `${message.slice(0, Limits.errorMessage - 1)}…` : message;
+    this.send(JSON.stringify({ event: SignalingEvents.Error, code, message: text, peer }));
   }
 
   /** Sends `PROTOCOL_MISMATCH` and closes with the matching close code. */

@@ -7,7 +7,7 @@ import type { Connection } from "./connection.js";
  * Returns a function that stops the heartbeat.
  */
 export function startHeartbeat(connections: ReadonlySet<Connection>, interval: number): () => void {
-  if (interval <= 0) return () => {};
+  if (interval === 0) return () => {};
   const timer = setInterval(() => {
     for (const conn of connections) {
       if (!conn.alive) {

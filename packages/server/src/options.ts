@@ -34,8 +34,9 @@ export interface SignalingServerOptions {
   /** Where rooms live. Default: a {@link MemoryRoomAdapter}. */
   adapter?: RoomAdapter;
   /**
-   * Called with an unexpected failure while handling a valid frame (the
-   * sender gets `INTERNAL_ERROR`; the server carries on). Default: `console.error`.
+   * Called with an unexpected failure: while handling a valid frame (the
+   * sender gets `INTERNAL_ERROR`; the server carries on), in a custom
+   * adapter, or of the HTTP server (which `ws` passes on). Default: `console.error`.
    */
   onError?: (error: unknown) => void;
 }
@@ -60,11 +61,22 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
       positive(options.maxPeersPerRoom, Limits.peersPerRoom, "maxPeersPerRoom"),
       Limits.peersPerRoom,
     ),
-    heartbeatInterval: options.heartbeatInterval ?? 30_000,
-    joinTimeout: positive(options.joinTimeout, 10_000, "joinTimeout"),
+    heartbeatInterval: delay(options.heartbeatInterval, 30_000, "heartbeatInterval", 0),
+    joinTimeout: delay(options.joinTimeout, 10_000, "joinTimeout", 1),
     adapter: options.adapter ?? new MemoryRoomAdapter(),
     onError: options.onError ?? ((error) => console.error("[realtime-server]", error)),
   };
+}
+
+/** The longest delay a Node timer honours; longer ones fire at once. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+function delay(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > MAX_DELAY) {
+    throw new RangeError(`\`${name}\` must be a whole number of milliseconds from ${min} to ${MAX_DELAY}, got ${value}`);
+  }
+  return value;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -1,11 +1,12 @@
 import {
+  CloseCodes,
   ErrorCodes,
   PROTOCOL_VERSION,
   SignalingEvents,
   parseClientMessage,
   type ClientMessage,
 } from "@raycaster/realtime-protocol";
-import type { RawData } from "ws";
+import { WebSocket, type RawData } from "ws";
 import type { RoomAdapter } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
@@ -23,6 +24,9 @@ export function handleFrame(
   options: ResolvedOptions,
 ): void {
   const { maxMessageSize, onError } = options;
+  // ws still delivers frames that arrive while a close is under way (a
+  // refused protocol, a join timeout, shutdown): they must not seat anyone.
+  if (conn.socket.readyState !== WebSocket.OPEN) return;
   // The server keeps ws's default binaryType, so a frame is one Buffer.
   const frame = data as Buffer;
   const size = frame.length;
@@ -104,6 +108,7 @@ function join(
   }
   if (adapter.size(room) >= maxPeersPerRoom) {
     conn.sendError(ErrorCodes.ROOM_FULL, `room "${room}" already holds ${maxPeersPerRoom} peers`);
+    conn.socket.close(CloseCodes.RoomFull, "room full");
     return;
   }
   const peers = adapter.join(room, conn);

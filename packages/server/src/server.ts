@@ -48,8 +48,9 @@ export class SignalingServer {
     // Keeps an unhandled rejection away when nobody awaits listening().
     this.#listening.catch(() => {});
     this.#wss.on("connection", (socket) => this.#accept(socket));
-    // With its own server, ws re-emits that server's errors here.
-    if (!options.server) this.#wss.on("error", this.#options.onError);
+    // ws re-emits the HTTP server's errors (EADDRINUSE, say) here, attached
+    // or not; without a listener they would crash the process.
+    this.#wss.on("error", this.#options.onError);
     this.#stopHeartbeat = startHeartbeat(this.#connections, this.#options.heartbeatInterval);
   }
 
@@ -85,10 +86,6 @@ export class SignalingServer {
   }
 
   #accept(socket: WebSocket): void {
-    if (this.#closed) {
-      socket.close(CloseCodes.GoingAway, "server closing");
-      return;
-    }
     const conn = new Connection(socket);
     this.#connections.add(conn);
     const joinTimer = setTimeout(() => {
@@ -104,7 +101,11 @@ export class SignalingServer {
     socket.on("close", () => {
       clearTimeout(joinTimer);
       this.#connections.delete(conn);
-      leave(conn, this.#options.adapter);
+      try {
+        leave(conn, this.#options.adapter);
+      } catch (error) {
+        this.#options.onError(error);
+      }
     });
   }
 }

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { SignalingServer } from "../src/index.js";
 import { RawClient, startServer } from "./harness.js";
@@ -16,6 +17,23 @@ describe("lifecycle", () => {
     expect(() => new SignalingServer({})).toThrow(TypeError);
     expect(() => new SignalingServer({ port: 0, server: createServer() })).toThrow(TypeError);
     expect(() => new SignalingServer({ port: 0, maxMessageSize: -1 })).toThrow(RangeError);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5, 2 ** 31]) {
+      expect(() => new SignalingServer({ port: 0, heartbeatInterval: bad })).toThrow(RangeError);
+      expect(() => new SignalingServer({ port: 0, joinTimeout: bad })).toThrow(RangeError);
+    }
+  });
+
+  it("reports the attached HTTP server's errors instead of crashing", async () => {
+    const { http: taken } = await startServer();
+    const { port } = taken.address() as AddressInfo;
+    const errors: unknown[] = [];
+    const http = createServer();
+    http.on("error", () => {}); // the owner's own handler
+    const signaling = new SignalingServer({ server: http, onError: (error) => errors.push(error) });
+    onTestFinished(() => signaling.close());
+    http.listen(port, "127.0.0.1");
+    await expect(signaling.listening()).rejects.toMatchObject({ code: "EADDRINUSE" });
+    expect(errors).toEqual([expect.objectContaining({ code: "EADDRINUSE" })]);
   });
 
   it("only upgrades on its path when given one", async () => {
@@ -36,7 +54,8 @@ describe("lifecycle", () => {
   });
 
   it("drops a socket that stops answering heartbeats", async () => {
-    const { url, signaling } = await startServer({ heartbeatInterval: 50 });
+    // Long enough that a healthy client always answers in time, even on a busy machine.
+    const { url, signaling } = await startServer({ heartbeatInterval: 300 });
     const alive = await RawClient.join(url, "r");
     const dead = await RawClient.connect(url, { autoPong: false });
     dead.sendJson({ event: "Join", protocol: 1, room: "r" });

@@ -85,19 +85,20 @@ describe("rooms", () => {
 });
 
 describe("room limits", () => {
-  it("refuses a Join beyond maxPeersPerRoom, and lets it in once a seat frees", async () => {
+  it("refuses a Join beyond maxPeersPerRoom with ROOM_FULL and closes; a freed seat can be taken", async () => {
     const { url } = await startServer({ maxPeersPerRoom: 2 });
     const first = await RawClient.join(url, "small");
     const second = await RawClient.join(url, "small");
     const third = await RawClient.connect(url);
+    const closed = third.closed();
     third.sendJson({ event: "Join", protocol: 1, room: "small" });
     expect(await third.next("Error")).toMatchObject({ code: "ROOM_FULL" });
+    expect((await closed).code).toBe(4002);
 
     // Another room is not affected, and a freed seat can be taken.
     expect((await RawClient.join(url, "other")).init.peers).toEqual([]);
     second.client.socket.close();
     await first.client.next("UserDisconnected");
-    third.sendJson({ event: "Join", protocol: 1, room: "small" });
-    expect((await third.next("Initialize")).peers).toEqual([first.init.id]);
+    expect((await RawClient.join(url, "small")).init.peers).toEqual([first.init.id]);
   });
 });

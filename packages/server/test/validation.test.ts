@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseServerMessage } from "@raycaster/realtime-protocol";
 import { RawClient, startServer } from "./harness.js";
 
 const maxMessageSize = 4096;
@@ -56,6 +57,31 @@ describe("every frame is validated", () => {
     client.sendJson({ event: "Join", protocol: 1, room: "a\u0000b" });
     client.sendJson({ event: "Join", protocol: 1, room: "x".repeat(129) });
     for (let i = 0; i < 3; i++) expect(await client.next("Error")).toMatchObject({ code: "INVALID_MESSAGE" });
+  });
+
+  it("seats nobody from frames that arrive while the connection is closing", async () => {
+    const { url } = await startServer();
+    const alice = await RawClient.join(url, "r");
+    const mallory = await RawClient.connect(url);
+    const closed = mallory.closed();
+    // Both frames leave before the server's close frame can arrive.
+    mallory.sendJson({ event: "Join", protocol: 999, room: "r" });
+    mallory.sendJson({ event: "Join", protocol: 1, room: "r" });
+    expect((await closed).code).toBe(4001);
+
+    await RawClient.join(url, "r");
+    await alice.client.next("UserConnected");
+    expect(alice.client.received.map((m) => m.event)).toEqual(["Initialize", "UserConnected"]);
+  });
+
+  it("keeps every Error frame within what a client accepts", async () => {
+    const { url } = await startServer();
+    const client = await RawClient.connect(url);
+    const extra = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${i}_${"x".repeat(20)}`, 1]));
+    client.socket.send(JSON.stringify({ event: "Join", protocol: 1, room: "r", ...extra }));
+    const error = await client.next("Error");
+    expect(error.code).toBe("INVALID_MESSAGE");
+    expect(parseServerMessage(JSON.stringify(error)).ok).toBe(true);
   });
 
   it("closes a client of another protocol version with PROTOCOL_MISMATCH", async () => {
