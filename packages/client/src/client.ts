@@ -1,4 +1,4 @@
-import { SignalingEvents, type ServerMessage } from "@raycaster/realtime-protocol";
+import { ErrorCodes, SignalingEvents, type ServerMessage } from "@raycaster/realtime-protocol";
 import { Emitter } from "./emitter.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
@@ -48,6 +48,10 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   constructor(options: RTCClientOptions) {
     super();
     this.#options = resolveClientOptions(options);
+    // A bad configuration (a TURN server without credentials, a malformed
+    // URL) throws here, from the constructor, rather than later inside a
+    // WebSocket callback where nobody could catch it.
+    new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
     this.#signaling = new SignalingConnection(this.#options.url, this.#options.room, this.#options.WebSocket, {
       message: (message) => this.#onSignal(message),
       error: (error) => this.#error(error),
@@ -102,7 +106,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         peer.send(text);
         sent++;
       } catch (error) {
-        this.#error(error as RealtimeError);
+        this.#error(error as RealtimeError); // Peer.send throws nothing else
       }
     }
     return sent;
@@ -124,6 +128,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       case SignalingEvents.Initialize:
         this.#id = message.id;
         this.emit("open", { id: message.id, room: message.room, peers: message.peers });
+        // A handler may have closed the client; #peer then creates nothing.
         for (const peerId of message.peers) this.#peer(peerId);
         break;
       case SignalingEvents.UserConnected:
@@ -133,7 +138,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#drop(message.id, "left");
         break;
       case SignalingEvents.ReceiveOffer:
-        this.#peer(message.from).receiveDescription("offer", message.sdp);
+        this.#peer(message.from)?.receiveDescription("offer", message.sdp);
         break;
       case SignalingEvents.ReceiveAnswer:
         this.#peers.get(message.from)?.receiveDescription("answer", message.sdp);
@@ -142,6 +147,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#peers.get(message.from)?.receiveCandidate(message.candidate);
         break;
       case SignalingEvents.Error:
+        // A signal racing a peer's departure comes back as PEER_NOT_FOUND
+        // after we already dropped that peer: expected, not worth an error.
+        if (message.code === ErrorCodes.PEER_NOT_FOUND && message.peer && !this.#peers.has(message.peer)) break;
         this.#error(
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
@@ -154,7 +162,8 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * The server only relays within a room, so a signal from an id we have not
    * seen yet is from a peer in our room whose `UserConnected` we raced.
    */
-  #peer(peerId: string): Peer {
+  #peer(peerId: string): Peer | undefined {
+    if (this.#closed) return undefined;
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
@@ -185,6 +194,8 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   }
 
   #error(error: RealtimeError): void {
+    if (this.#closed) return;
+    // An error nobody listens to should not vanish.
     if (!this.emit("error", error)) console.error(error);
   }
 }

@@ -5,5 +5,5 @@ export type { SignalingSocket, WebSocketConstructor } from "./signaling.js";
 export type { PeerLeftReason } from "./peer.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";
-export { SignalingEvents, ErrorCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
+export { SignalingEvents, ErrorCodes, CloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 export type { ErrorCode } from "@raycaster/realtime-protocol";

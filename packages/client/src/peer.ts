@@ -50,7 +50,6 @@ export class Peer {
   #pc!: RTCPeerConnection;
   #channel!: RTCDataChannel;
   #makingOffer = false;
-  #ignoreOffer = false;
   #hasRemoteDescription = false;
   #pendingCandidates: IceCandidate[] = [];
   /** Remote signals are applied one at a time, in arrival order. */
@@ -94,9 +93,10 @@ export class Peer {
       );
       this.#end("failed");
     };
-    // Renegotiation (tracks, ICE restarts) comes through here. Some WebRTC
-    // implementations (node-datachannel) never fire it; `start` covers the
-    // first offer for them.
+    // Renegotiation (tracks, ICE restarts) comes through here. When, and
+    // whether, implementations fire it for the first offer differs (browsers
+    // after a task, node-datachannel inside createDataChannel); `start`
+    // makes sure the first offer goes out either way.
     pc.onnegotiationneeded = () => {
       if (current()) void this.#negotiate();
     };
@@ -143,8 +143,8 @@ export class Peer {
     this.#enqueue(async () => {
       const collision =
         type === "offer" && (this.#makingOffer || this.#pc.signalingState !== "stable");
-      this.#ignoreOffer = !this.#polite && collision;
-      if (this.#ignoreOffer) return;
+      // The impolite side ignores a colliding offer; its own offer wins.
+      if (collision && !this.#polite) return;
       if (collision && !this.#hasRemoteDescription) this.#reconnect();
       // On a later collision the polite side's pending offer is rolled back
       // implicitly by setRemoteDescription (browsers and libdatachannel alike).
@@ -198,7 +198,15 @@ export class Peer {
         { peerId: this.id },
       );
     }
-    channel.send(text);
+    try {
+      channel.send(text);
+    } catch (cause) {
+      // The channel closed between the check above and now.
+      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
+        peerId: this.id,
+        cause,
+      });
+    }
   }
 
   /** Closes the connection. The owner is not told (it asked). */

@@ -1,4 +1,5 @@
 import {
+  ErrorCodes,
   PROTOCOL_VERSION,
   parseServerMessage,
   SignalingEvents,
@@ -65,8 +66,14 @@ export class SignalingConnection {
     if (this.open) this.#socket.send(JSON.stringify(message));
   }
 
+  /** Closes the socket; no handler is called after this. */
   close(): void {
-    this.#socket.close(1000, "client closed");
+    const socket = this.#socket;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Closing while still connecting makes the socket report an error;
+    // `ws` throws one that nobody listens to, so someone must.
+    socket.onerror = () => {};
+    socket.close(1000, "client closed");
   }
 
   #receive(data: unknown): void {
@@ -87,11 +94,12 @@ export class SignalingConnection {
     if (message.event === SignalingEvents.Initialize && message.protocol !== PROTOCOL_VERSION) {
       this.#handlers.error(
         new RealtimeError(
-          "PROTOCOL_MISMATCH",
+          ErrorCodes.PROTOCOL_MISMATCH,
           `the server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}`,
         ),
       );
-      this.close();
+      // Browsers let a page close with 1000 or 3000–4999 only.
+      this.#socket.close(1000, "protocol mismatch");
       return;
     }
     this.#handlers.message(message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createClient, startServer, tappedWebSocket } from "./harness.js";
+import { countedPeerConnections, createClient, startServer, tappedWebSocket } from "./harness.js";
 
 describe("peers connect through the signaling server", () => {
   it("two peers connect and exchange JSON both ways", async () => {
@@ -41,24 +41,29 @@ describe("peers connect through the signaling server", () => {
 
   it("connects when both peers send an offer at the same moment (glare)", async () => {
     const { url } = await startServer();
-    const a = tappedWebSocket({ holdOffersUntilSent: true });
-    const b = tappedWebSocket({ holdOffersUntilSent: true });
-    const alice = createClient({ url, room: "glare", WebSocket: a.WebSocket });
+    const a = { ...tappedWebSocket({ holdOffersUntilSent: true }), pcs: countedPeerConnections() };
+    const b = { ...tappedWebSocket({ holdOffersUntilSent: true }), pcs: countedPeerConnections() };
+    const alice = createClient({ url, room: "glare", WebSocket: a.WebSocket, RTCPeerConnection: a.pcs.RTCPeerConnection });
     const { id: aliceId } = await alice.when("open");
-    const bob = createClient({ url, room: "glare", WebSocket: b.WebSocket });
+    const bob = createClient({ url, room: "glare", WebSocket: b.WebSocket, RTCPeerConnection: b.pcs.RTCPeerConnection });
     const { id: bobId } = await bob.when("open");
 
     await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
 
     // Each side sent its offer before it saw the other's: the offers crossed.
     for (const { tap } of [a, b]) {
-      expect(tap.sent.indexOf("SendOffer")).toBeGreaterThan(-1);
+      expect(tap.sent.filter((e) => e === "SendOffer")).toHaveLength(1);
       expect(tap.received.indexOf("ReceiveOffer")).toBeGreaterThan(-1);
     }
-    // Perfect negotiation: the impolite side ignored the polite side's
-    // offer, the polite side rolled back and answered. One answer in all.
-    const answers = [a, b].map(({ tap }) => tap.sent.filter((e) => e === "SendAnswer").length);
-    expect(answers.sort()).toEqual([0, 1]);
+    // Perfect negotiation: the impolite side ignored the polite side's offer;
+    // the polite side (the smaller id) gave its own up and answered.
+    const [polite, impolite] = aliceId < bobId ? [a, b] : [b, a];
+    expect(polite.tap.sent.filter((e) => e === "SendAnswer")).toHaveLength(1);
+    expect(impolite.tap.sent.filter((e) => e === "SendAnswer")).toHaveLength(0);
+    // It did so with a fresh connection: one more made, one open per side.
+    expect(polite.pcs.created.length).toBe(impolite.pcs.created.length + 1);
+    expect([polite.pcs.open(), impolite.pcs.open()]).toEqual([1, 1]);
+    expect([alice.all("peerConnected"), bob.all("peerConnected")]).toEqual([[{ peerId: bobId }], [{ peerId: aliceId }]]);
 
     alice.client.send(bobId, "after glare");
     expect(await bob.when("message")).toEqual({ peerId: aliceId, data: "after glare" });

@@ -129,3 +129,22 @@ export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {})
 function eventOf(data: unknown): string {
   return (JSON.parse(String(data)) as { event: string }).event;
 }
+
+/**
+ * node-datachannel's RTCPeerConnection, remembering every instance, so a
+ * test can see how many connections a client made and which are still open.
+ */
+export function countedPeerConnections() {
+  const created: RTCPeerConnection[] = [];
+  class CountedPeerConnection extends RTCPeerConnection {
+    constructor(configuration?: ConstructorParameters<typeof RTCPeerConnection>[0]) {
+      super(configuration);
+      created.push(this);
+    }
+  }
+  return {
+    RTCPeerConnection: CountedPeerConnection,
+    created,
+    open: () => created.filter((pc) => pc.connectionState !== "closed").length,
+  };
+}

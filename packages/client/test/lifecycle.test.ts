@@ -1,11 +1,12 @@
-import { WebSocketServer } from "ws";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { RealtimeError } from "../src/index.js";
-import { createClient, startServer, tappedWebSocket } from "./harness.js";
+import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { WebSocket, WebSocketServer } from "ws";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { RealtimeError, RTCClient, type RTCClientOptions } from "../src/index.js";
+import { countedPeerConnections, createClient, startServer, tappedWebSocket } from "./harness.js";
 
-async function connectedPair(url: string, room = "r") {
+async function connectedPair(url: string, room = "r", AlicePeerConnection?: RTCClientOptions["RTCPeerConnection"]) {
   const tapped = tappedWebSocket();
-  const alice = createClient({ url, room });
+  const alice = createClient({ url, room, ...(AlicePeerConnection && { RTCPeerConnection: AlicePeerConnection }) });
   const { id: aliceId } = await alice.when("open");
   const bob = createClient({ url, room, WebSocket: tapped.WebSocket });
   const { id: bobId } = await bob.when("open");
@@ -43,18 +44,46 @@ describe("when peers and servers go away", () => {
 
   it("stops everything on close()", async () => {
     const { url, signaling } = await startServer();
-    const { alice, bob, aliceId } = await connectedPair(url);
+    const pcs = countedPeerConnections();
+    const { alice, bob, aliceId } = await connectedPair(url, "r", pcs.RTCPeerConnection);
+    expect(pcs.open()).toBe(1);
     alice.client.close();
     expect(alice.client.peers).toEqual([]);
+    expect(pcs.open()).toBe(0);
     expect((await bob.when("peerLeft")).peerId).toBe(aliceId);
     await expect.poll(() => signaling.connectionCount).toBe(1);
+  });
+
+  it("creates nothing once closed from an event handler", async () => {
+    const { url } = await startServer();
+    const { aliceId } = await connectedPair(url);
+    const pcs = countedPeerConnections();
+    const carol = createClient({ url, room: "r", RTCPeerConnection: pcs.RTCPeerConnection });
+    carol.client.on("open", () => carol.client.close());
+    const { peers } = await carol.when("open");
+    expect(peers).toContain(aliceId);
+    expect(carol.client.peers).toEqual([]);
+    expect(pcs.open()).toBe(0);
+  });
+
+  it("says nothing after close(), even when closed while connecting", async () => {
+    const { url } = await startServer();
+    const errors = vi.spyOn(console, "error");
+    onTestFinished(() => errors.mockRestore());
+    const client = createClient({ url });
+    client.client.close();
+    const probe = createClient({ url });
+    // A full round trip later, anything the first socket had to say was said.
+    await probe.when("open");
+    expect(client.events).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
   });
 });
 
 describe("errors are typed and the client carries on", () => {
   it("refuses to send what cannot be sent", async () => {
     const { url } = await startServer();
-    const { alice, bobId } = await connectedPair(url);
+    const { alice, bob, bobId } = await connectedPair(url);
     const codeOf = (fn: () => void) => {
       try {
         fn();
@@ -70,6 +99,7 @@ describe("errors are typed and the client carries on", () => {
     expect(codeOf(() => alice.client.send(bobId, "x".repeat(1024 * 1024)))).toBe("MESSAGE_TOO_LARGE");
 
     alice.client.send(bobId, "fine");
+    expect(await bob.when("message")).toEqual({ peerId: alice.client.id, data: "fine" });
   });
 
   it("closes on a server of another protocol version", async () => {
@@ -102,8 +132,27 @@ describe("errors are typed and the client carries on", () => {
     expect(await client.when("open")).toEqual({ id: "me", room: "r", peers: [] });
   });
 
-  it("says what is missing when there is no WebRTC or WebSocket", async () => {
-    const { RTCClient } = await import("../src/index.js");
-    expect(() => new RTCClient({ url: "ws://127.0.0.1:1" })).toThrow(/RTCPeerConnection/);
+  it("says what is missing when there is no WebRTC or WebSocket", () => {
+    expect(() => new RTCClient({ url: "ws://127.0.0.1:1", WebSocket })).toThrow(/RTCPeerConnection/);
+    expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection })).toThrow(/WebSocket/);
+  });
+
+  it("refuses a bad ICE configuration in the constructor", () => {
+    expect(
+      () => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, iceServers: [{ urls: "nonsense" }] }),
+    ).toThrow();
+  });
+
+  it("stops calling a handler once it is removed", async () => {
+    const { url } = await startServer();
+    const { alice, bob, bobId } = await connectedPair(url);
+    const seen: unknown[] = [];
+    const unsubscribe = bob.client.on("message", ({ data }) => seen.push(data));
+    alice.client.send(bobId, 1);
+    await bob.when("message", (m) => m.data === 1);
+    unsubscribe();
+    alice.client.send(bobId, 2);
+    await bob.when("message", (m) => m.data === 2);
+    expect(seen).toEqual([1]);
   });
 });

@@ -25,11 +25,11 @@ describe("the original design's examples", () => {
     // The second example runs in a browser, where RTCPeerConnection and
     // WebSocket are globals; Node gets them from node-datachannel and ws.
     const globals = globalThis as Record<string, unknown>;
+    const previous = { RTCPeerConnection: globals.RTCPeerConnection, WebSocket: globals.WebSocket };
     globals.RTCPeerConnection = RTCPeerConnection;
     globals.WebSocket = WebSocket;
     onTestFinished(() => {
-      delete globals.RTCPeerConnection;
-      delete globals.WebSocket;
+      Object.assign(globals, previous);
     });
     const client = new RTCClient({ url: `ws://localhost:${port}` });
     const connected = new Promise<{ peerId: string }>((resolve) => client.on("peerConnected", resolve));

@@ -18,7 +18,7 @@ describe("the published packages", () => {
     expect(tarballs).toHaveLength(published.length);
 
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    execFileSync("npm", ["install", "--no-audit", "--no-fund", ...tarballs.map((t) => `./${t}`)], {
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", ...tarballs.map((t) => `./${t}`)], {
       cwd: dir,
       stdio: "pipe",
     });
