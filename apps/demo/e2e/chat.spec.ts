@@ -49,6 +49,38 @@ test("two people chat peer to peer, and keep chatting after the server stops", a
   }
 });
 
+test("three people form a mesh, and see one of them leave", async ({ browser }) => {
+  const demo = await startDemo({ port: 0, host: "127.0.0.1" });
+  const contexts: BrowserContext[] = [];
+  try {
+    const people = [];
+    for (const name of ["Ada", "Bob", "Cy"]) {
+      const page = await joinRoom(browser, contexts, demo.url, name);
+      people.push({ name, page, id: await selfId(page) });
+    }
+    // Every pair negotiated on its own; each page shows the two others connected.
+    for (const me of people) {
+      for (const other of people.filter((p) => p !== me)) await expectConnected(me.page, other.name, other.id, 2);
+    }
+
+    const [ada, bob, cy] = people as [(typeof people)[number], (typeof people)[number], (typeof people)[number]];
+    await say(cy.page, "Hello, both of you.");
+    await expectReceived(ada.page, "Cy", "Hello, both of you.");
+    await expectReceived(bob.page, "Cy", "Hello, both of you.");
+
+    await bob.page.getByRole("button", { name: "Leave" }).click();
+    for (const stayer of [ada, cy]) {
+      const gone = stayer.page.getByTestId("peer-item").and(stayer.page.locator(`[data-peer-id="${bob.id}"]`));
+      await expect(gone).toHaveAttribute("data-state", "left");
+    }
+    await say(ada.page, "Just us now.");
+    await expectReceived(cy.page, "Ada", "Just us now.");
+  } finally {
+    for (const context of contexts) await context.close();
+    await demo.close();
+  }
+});
+
 async function joinRoom(browser: Browser, contexts: BrowserContext[], url: string, name: string): Promise<Page> {
   const context = await browser.newContext();
   contexts.push(context);
@@ -70,13 +102,13 @@ async function selfId(page: Page): Promise<string> {
   return (await id.textContent()) ?? "";
 }
 
-async function expectConnected(page: Page, name: string, peerId: string): Promise<void> {
+async function expectConnected(page: Page, name: string, peerId: string, peers = 1): Promise<void> {
   const peer = page.getByTestId("peer-item").and(page.locator(`[data-peer-id="${peerId}"]`));
   await expect(peer).toHaveAttribute("data-state", "connected");
   await expect(peer.getByTestId("peer-state")).toHaveText("connected");
   // The name arrives in the peer's hello, over the data channel.
   await expect(peer.getByTestId("peer-name")).toHaveText(name);
-  await expect(page.getByTestId("peer-item")).toHaveCount(1);
+  await expect(page.getByTestId("peer-item")).toHaveCount(peers);
 }
 
 async function say(page: Page, text: string): Promise<void> {
