@@ -167,7 +167,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
-    const { RTCPeerConnection, rtcConfiguration } = this.#options;
+    const { RTCPeerConnection, rtcConfiguration, connectTimeout } = this.#options;
     // Deterministic roles: both sides compare the same two ids.
     const polite = (this.#id ?? "") < peerId;
     const peer = new Peer(peerId, polite, () => new RTCPeerConnection(rtcConfiguration), {
@@ -178,7 +178,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       message: (data) => this.emit("message", { peerId, data }),
       gone: (reason) => this.#drop(peerId, reason),
       error: (error) => this.#error(error),
-    });
+    }, connectTimeout);
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId });
     peer.start();

@@ -23,6 +23,12 @@ export interface RTCClientOptions {
   /** Any other `RTCPeerConnection` configuration; `iceServers` above wins over its own. */
   rtcConfiguration?: RTCConfiguration;
   /**
+   * Milliseconds a peer has to connect (its data channel open) after it is
+   * met; past that it is dropped: `error` with `CONNECTION_FAILED`, then
+   * `peerLeft` with reason `"failed"`. `0` waits forever. Default: 30 000.
+   */
+  connectTimeout?: number;
+  /**
    * The `RTCPeerConnection` class to use. Default: the global one (browsers).
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
    */
@@ -35,6 +41,7 @@ export interface ResolvedClientOptions {
   url: string;
   room: string;
   rtcConfiguration: RTCConfiguration;
+  connectTimeout: number;
   /** Typed as the DOM's: this is the surface the client relies on. */
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
   WebSocket: WebSocketConstructor;
@@ -60,7 +67,17 @@ export function resolveClientOptions(options: RTCClientOptions): ResolvedClientO
       ...options.rtcConfiguration,
       iceServers: options.iceServers ?? options.rtcConfiguration?.iceServers ?? [],
     },
+    connectTimeout: connectTimeout(options.connectTimeout),
     RTCPeerConnection: PeerConnection,
     WebSocket: Socket,
   };
+}
+
+function connectTimeout(value: number | undefined): number {
+  if (value === undefined) return 30_000;
+  // Timers clamp anything else to 1 ms, which would drop every peer at once.
+  if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
+    throw new RangeError(`\`connectTimeout\` must be a whole number of milliseconds from 0 to 2^31-1, got ${value}`);
+  }
+  return value;
 }

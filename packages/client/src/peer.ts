@@ -55,12 +55,27 @@ export class Peer {
   /** Remote signals are applied one at a time, in arrival order. */
   #signals: Promise<void> = Promise.resolve();
   #closed = false;
+  readonly #connectTimeout: number;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(id: string, polite: boolean, createConnection: () => RTCPeerConnection, context: PeerContext) {
+  /**
+   * @param connectTimeout Milliseconds from `start` for the data channel to
+   * open; past it the peer is dropped as failed, so a negotiation that
+   * stalled (a lost signal, a failure, the signaling server gone) does not
+   * leave it pending forever. `0` waits forever.
+   */
+  constructor(
+    id: string,
+    polite: boolean,
+    createConnection: () => RTCPeerConnection,
+    context: PeerContext,
+    connectTimeout: number,
+  ) {
     this.id = id;
     this.#polite = polite;
     this.#context = context;
     this.#createConnection = createConnection;
+    this.#connectTimeout = connectTimeout;
     this.#connect();
   }
 
@@ -104,7 +119,9 @@ export class Peer {
     const channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
     this.#channel = channel;
     channel.onopen = () => {
-      if (current()) context.opened();
+      if (!current()) return;
+      clearTimeout(this.#connectTimer);
+      context.opened();
     };
     channel.onmessage = ({ data }) => {
       if (current()) this.#receive(data);
@@ -135,6 +152,18 @@ export class Peer {
 
   /** Sends the first offer. Safe to race with `negotiationneeded`: one of them wins. */
   start(): void {
+    if (this.#connectTimeout > 0) {
+      this.#connectTimer = setTimeout(() => {
+        this.#context.error(
+          new RealtimeError(
+            ClientErrorCodes.CONNECTION_FAILED,
+            `peer ${this.id} did not connect within ${this.#connectTimeout} ms`,
+            { peerId: this.id },
+          ),
+        );
+        this.#end("failed");
+      }, this.#connectTimeout);
+    }
     void this.#negotiate();
   }
 
@@ -213,6 +242,7 @@ export class Peer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#connectTimer);
     this.#pendingCandidates = [];
     this.#channel.close();
     this.#pc.close();

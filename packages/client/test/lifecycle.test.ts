@@ -80,6 +80,37 @@ describe("when peers and servers go away", () => {
   });
 });
 
+describe("a peer that never connects", () => {
+  it("is dropped as failed after connectTimeout", async () => {
+    const { url } = await startServer();
+    // A member of the room that takes part in no negotiation at all.
+    const silent = new WebSocket(url);
+    onTestFinished(() => silent.terminate());
+    const joined = new Promise<string>((resolve) =>
+      silent.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { event: string; id?: string };
+        if (message.event === "Initialize") resolve(message.id ?? "");
+      }),
+    );
+    silent.on("open", () => silent.send(JSON.stringify({ event: "Join", protocol: 1, room: "r" })));
+    const silentId = await joined;
+
+    const alice = createClient({ url, room: "r", connectTimeout: 300 });
+    const error = await alice.when("error");
+    expect(error).toMatchObject({ code: "CONNECTION_FAILED", peerId: silentId });
+    expect(await alice.when("peerLeft")).toEqual({ peerId: silentId, reason: "failed" });
+    expect(alice.client.peers).toEqual([]);
+  });
+
+  it("refuses a connectTimeout timers cannot honour", () => {
+    for (const connectTimeout of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, connectTimeout })).toThrow(
+        RangeError,
+      );
+    }
+  });
+});
+
 describe("errors are typed and the client carries on", () => {
   it("refuses to send what cannot be sent", async () => {
     const { url } = await startServer();
