@@ -41,11 +41,11 @@ describe("the published packages", () => {
     expect(out.realtime).toEqual(expect.arrayContaining(["RTCClient", "SignalingServer", "SignalingEvents"]));
     expect(out.version).toBe(1);
 
-    // What a tarball carries: dist, README and package.json, no sources or tests.
+    // What a tarball carries: dist, README, LICENSE and package.json; no sources or tests.
     const listing = execFileSync("tar", ["-tzf", join(dir, tarballs.find((t) => t.includes("realtime-server"))!)])
       .toString()
       .trim()
       .split("\n");
-    expect(listing.filter((path) => !/^package\/(dist\/|README\.md$|package\.json$)/.test(path))).toEqual([]);
+    expect(listing.filter((path) => !/^package\/(dist\/|README\.md$|LICENSE$|package\.json$)/.test(path))).toEqual([]);
   });
 });
