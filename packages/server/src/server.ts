@@ -29,6 +29,7 @@ export class SignalingServer {
   readonly #stopHeartbeat: () => void;
   readonly #listening: Promise<AddressInfo>;
   #closed: Promise<void> | undefined;
+  #abandonListening: (reason: Error) => void = () => {};
 
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
@@ -44,7 +45,11 @@ export class SignalingServer {
       // CPU and memory per connection for nothing.
       perMessageDeflate: false,
     });
-    this.#listening = listening(this.#wss, options.server);
+    // close() before the server listens would otherwise leave this pending forever.
+    const abandoned = new Promise<never>((_, reject) => {
+      this.#abandonListening = reject;
+    });
+    this.#listening = Promise.race([listening(this.#wss, options.server), abandoned]);
     // Keeps an unhandled rejection away when nobody awaits listening().
     this.#listening.catch(() => {});
     this.#wss.on("connection", (socket) => this.#accept(socket));
@@ -56,7 +61,7 @@ export class SignalingServer {
 
   /**
    * Resolves with the address once the server (its own, or the one it is
-   * attached to) is listening; rejects if it fails to listen.
+   * attached to) is listening; rejects if it fails to listen or is closed first.
    */
   listening(): Promise<AddressInfo> {
     return this.#listening;
@@ -79,6 +84,7 @@ export class SignalingServer {
   }
 
   async #close(): Promise<void> {
+    this.#abandonListening(new Error("the SignalingServer was closed before it was listening"));
     this.#stopHeartbeat();
     const serverClosed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await Promise.all([...this.#connections].map(closeSocket));

@@ -36,6 +36,12 @@ describe("lifecycle", () => {
     expect(errors).toEqual([expect.objectContaining({ code: "EADDRINUSE" })]);
   });
 
+  it("rejects listening() when closed before it listens", async () => {
+    const signaling = new SignalingServer({ server: createServer() });
+    await signaling.close();
+    await expect(signaling.listening()).rejects.toThrow(/closed before it was listening/);
+  });
+
   it("only upgrades on its path when given one", async () => {
     const { url } = await startServer({ path: "/signaling" });
     await expect(RawClient.connect(`${url}/elsewhere`)).rejects.toThrow();
