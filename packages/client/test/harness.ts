@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { RTCPeerConnection } from "./webrtc.js";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { SignalingServer } from "@raycaster/realtime-server";
@@ -19,7 +19,7 @@ export async function startServer() {
 }
 
 /**
- * A client with real WebRTC (node-datachannel) and a real WebSocket (ws),
+ * A client with real WebRTC (see webrtc.ts) and a real WebSocket (ws),
  * closed when the test ends. Its events are recorded from the start, so a
  * test can await one that already happened.
  */
@@ -131,11 +131,11 @@ function eventOf(data: unknown): string {
 }
 
 /**
- * node-datachannel's RTCPeerConnection, remembering every instance, so a
+ * The run's RTCPeerConnection, remembering every instance, so a
  * test can see how many connections a client made and which are still open.
  */
 export function countedPeerConnections() {
-  const created: RTCPeerConnection[] = [];
+  const created: InstanceType<typeof RTCPeerConnection>[] = [];
   class CountedPeerConnection extends RTCPeerConnection {
     constructor(configuration?: ConstructorParameters<typeof RTCPeerConnection>[0]) {
       super(configuration);

@@ -1,4 +1,4 @@
-import { RTCPeerConnection } from "node-datachannel/polyfill";
+import { RTCPeerConnection } from "./webrtc.js";
 import { WebSocket, WebSocketServer } from "ws";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { RealtimeError, RTCClient, type RTCClientOptions } from "../src/index.js";
