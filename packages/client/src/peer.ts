@@ -48,7 +48,8 @@ export class Peer {
   readonly #context: PeerContext;
   readonly #createConnection: () => RTCPeerConnection;
   #pc!: RTCPeerConnection;
-  #channel!: RTCDataChannel;
+  /** Undefined only between a replacement connection and its remote offer. */
+  #channel: RTCDataChannel | undefined;
   #makingOffer = false;
   #hasRemoteDescription = false;
   #pendingCandidates: IceCandidate[] = [];
@@ -79,12 +80,13 @@ export class Peer {
     this.#connect();
   }
 
-  /** Creates the connection and its channel, and listens to them while they are current. */
-  #connect(): void {
+  /** Creates the connection (and its channel, unless told not to), listening to them while they are current. */
+  #connect(withChannel = true): void {
     const pc = this.#createConnection();
     const context = this.#context;
     const current = () => pc === this.#pc && !this.#closed;
     this.#pc = pc;
+    this.#channel = undefined;
 
     pc.onicecandidate = ({ candidate }) => {
       if (!current()) return;
@@ -115,7 +117,13 @@ export class Peer {
     pc.onnegotiationneeded = () => {
       if (current()) void this.#negotiate();
     };
+    if (withChannel) this.#openChannel();
+  }
 
+  #openChannel(): void {
+    const pc = this.#pc;
+    const context = this.#context;
+    const current = () => pc === this.#pc && !this.#closed;
     const channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
     this.#channel = channel;
     channel.onopen = () => {
@@ -134,20 +142,23 @@ export class Peer {
   /**
    * Gives up a connection whose first offer collided, for a fresh one that
    * answers. Rolling that first offer back is what perfect negotiation
-   * prescribes, but Chromium then sometimes gathers no ICE candidates at all
-   * (seen on 1 in 4 first meetings with Chromium 156), and the pair never
-   * connects. A fresh connection has nothing to roll back.
+   * prescribes, but neither stack does it reliably: Chromium then sometimes
+   * gathers no ICE candidates (1 in 4 first meetings with Chromium 156), and
+   * libdatachannel sometimes keeps its offerer's ICE role and fails DTLS. The
+   * fresh connection gets its channel only once the remote offer is applied,
+   * so it never holds an offer of its own (libdatachannel makes one as soon
+   * as a channel exists) and has nothing to roll back.
    */
   #reconnect(): void {
     const old = this.#pc;
     this.#makingOffer = false;
-    this.#connect();
+    this.#connect(false);
     old.close();
   }
 
   /** Whether the data channel is open. */
   get connected(): boolean {
-    return this.#channel.readyState === "open";
+    return this.#channel?.readyState === "open";
   }
 
   /** Sends the first offer. Safe to race with `negotiationneeded`: one of them wins. */
@@ -180,6 +191,7 @@ export class Peer {
       const pc = this.#pc;
       await pc.setRemoteDescription({ type, sdp });
       this.#hasRemoteDescription = true;
+      if (pc === this.#pc && !this.#channel) this.#openChannel();
       await this.#flushCandidates();
       if (type === "offer") {
         const answer = await pc.createAnswer();
@@ -205,7 +217,7 @@ export class Peer {
   /** Sends one already-serialised JSON text. Throws a {@link RealtimeError} when it cannot. */
   send(text: string): void {
     const channel = this.#channel;
-    if (channel.readyState !== "open") {
+    if (channel?.readyState !== "open") {
       throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
         peerId: this.id,
       });
@@ -244,7 +256,7 @@ export class Peer {
     this.#closed = true;
     clearTimeout(this.#connectTimer);
     this.#pendingCandidates = [];
-    this.#channel.close();
+    this.#channel?.close();
     this.#pc.close();
   }
 
