@@ -84,7 +84,7 @@ export class Peer {
   #connect(withChannel = true): void {
     const pc = this.#createConnection();
     const context = this.#context;
-    const current = () => pc === this.#pc && !this.#closed;
+    const current = () => this.#isCurrent(pc);
     this.#pc = pc;
     this.#channel = undefined;
 
@@ -123,7 +123,7 @@ export class Peer {
   #openChannel(): void {
     const pc = this.#pc;
     const context = this.#context;
-    const current = () => pc === this.#pc && !this.#closed;
+    const current = () => this.#isCurrent(pc);
     const channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
     this.#channel = channel;
     channel.onopen = () => {
@@ -137,6 +137,11 @@ export class Peer {
     channel.onclose = () => {
       if (current()) this.#end("closed");
     };
+  }
+
+  /** Whether events of `pc` still matter: it was not replaced, and the peer is not closed. */
+  #isCurrent(pc: RTCPeerConnection): boolean {
+    return pc === this.#pc && !this.#closed;
   }
 
   /**

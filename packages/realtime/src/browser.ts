@@ -10,5 +10,12 @@ export type {
   ClientErrorCode,
   RealtimeErrorCode,
 } from "@raycaster/realtime-client";
-export { SignalingEvents, ErrorCodes, CloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
+export {
+  SignalingEvents,
+  ErrorCodes,
+  CloseCodes,
+  Limits,
+  PROTOCOL_VERSION,
+  RoomNameSchema,
+} from "@raycaster/realtime-protocol";
 export type { ErrorCode, ClientMessage, ServerMessage } from "@raycaster/realtime-protocol";

@@ -1,6 +1,8 @@
 // What the demo's peers say to each other over the data channel. Each side
 // introduces itself once the channel opens, then sends chat lines.
 
+import { Limits, RoomNameSchema } from "@raycaster/realtime";
+
 export const NAME_MAX_LENGTH = 32;
 export const TEXT_MAX_LENGTH = 2000;
 
@@ -27,11 +29,10 @@ export function cleanName(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, NAME_MAX_LENGTH);
 }
 
-/** Why a room name cannot be used, or `undefined` if it can (the server's rule: 1–128 characters, no control characters). */
+/** Why a room name cannot be used, or `undefined` if it can: the protocol's own rule, in words. */
 export function roomNameProblem(room: string): string | undefined {
+  if (RoomNameSchema.safeParse(room).success) return undefined;
   if (room.length === 0) return "Pick a room.";
-  if (room.length > 128) return "Room names are at most 128 characters.";
-  // oxlint-disable-next-line no-control-regex -- the server refuses control characters
-  if (/[\u0000-\u001f\u007f]/.test(room)) return "Room names cannot contain control characters.";
-  return undefined;
+  if (room.length > Limits.roomName) return `Room names are at most ${Limits.roomName} characters.`;
+  return "Room names cannot contain control characters.";
 }
