@@ -25,6 +25,20 @@ export const ErrorCodes = {
   ROOM_FULL: "ROOM_FULL",
   /** `to` names no peer in the sender's room (it left, or never was there). */
   PEER_NOT_FOUND: "PEER_NOT_FOUND",
+  /**
+   * `Join` carried a resume token that is not one this server (or one sharing
+   * its secret) signed, was altered, is malformed, or is for another room.
+   * Nobody is seated; the connection stays open for a `Join` without a token.
+   */
+  INVALID_TOKEN: "INVALID_TOKEN",
+  /** `Join` carried a genuine resume token past its expiry. Nobody is seated. */
+  TOKEN_EXPIRED: "TOKEN_EXPIRED",
+  /**
+   * `Join` carried a genuine, unexpired token for a seat that has ended on
+   * this server (it left, or its grace period ran out): its peers were told
+   * it left. Nobody is seated; join again without a token, as a new peer.
+   */
+  SEAT_GONE: "SEAT_GONE",
   /** The server failed while handling a valid frame; nothing was relayed. */
   INTERNAL_ERROR: "INTERNAL_ERROR",
 } as const;
@@ -35,6 +49,10 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 /**
  * WebSocket close codes the server uses. 1000–1015 are the standard's;
  * 4000–4999 are reserved for applications.
+ *
+ * A client that closes with 1000 (or a browser leaving the page, 1001) leaves
+ * its room at once; any other end of the socket keeps the seat for the
+ * server's grace period, for the client to resume.
  */
 export const CloseCodes = {
   /** The server is shutting down. Peer-to-peer connections are unaffected. */
@@ -47,4 +65,21 @@ export const CloseCodes = {
   ProtocolMismatch: 4001,
   /** The room the client asked for is full (see `ROOM_FULL`). */
   RoomFull: 4002,
+  /**
+   * Another connection resumed this connection's seat with its token (the
+   * client reconnected while its old socket still looked alive, half-open).
+   * The client must not reconnect this socket: its seat lives on elsewhere.
+   */
+  SeatTakenOver: 4003,
 } as const;
+
+/**
+ * Close codes after which a client must not reconnect on its own: trying
+ * again would meet the same refusal, or fight the connection that took its
+ * seat over.
+ */
+export const FinalCloseCodes: ReadonlySet<number> = new Set([
+  CloseCodes.ProtocolMismatch,
+  CloseCodes.RoomFull,
+  CloseCodes.SeatTakenOver,
+]);

@@ -1,9 +1,11 @@
 /**
  * Every event name on the wire. The first nine are the original design's;
- * `Join` and `Error` are what rooms and typed errors need.
+ * `Join` and `Error` are what rooms and typed errors need; `Token`, `Ping`
+ * and `Pong` are what seats that outlive their socket need.
  *
- * Direction is part of the name: a client sends `Send*` and `Join`, the
- * server sends `Receive*`, `Initialize`, `User*` and `Error`.
+ * Direction is part of the name: a client sends `Send*`, `Join` and `Ping`,
+ * the server sends `Receive*`, `Initialize`, `User*`, `Token`, `Pong` and
+ * `Error`.
  *
  * A const object rather than a TypeScript `enum`: `SignalingEvents.SendOffer`
  * reads the same, and the plain string `"SendOffer"` is accepted wherever the
@@ -32,7 +34,24 @@ export const SignalingEvents = {
   Join: "Join",
   /** server → client: a frame was refused; carries an {@link ErrorCode}. */
   Error: "Error",
+  /** server → client: a fresh resume token, sent before the current one expires. */
+  Token: "Token",
+  /** client → server: are you there? The server answers `Pong`. */
+  Ping: "Ping",
+  /** server → client: the answer to `Ping`. */
+  Pong: "Pong",
 } as const;
 
 /** One of the {@link SignalingEvents} names. */
 export type SignalingEvents = (typeof SignalingEvents)[keyof typeof SignalingEvents];
+
+/**
+ * The signals one peer sends another through the server, and the event each
+ * becomes on the way: the server relays `SendOffer` as `ReceiveOffer`, with
+ * `from` set to the sender's id and every other field as validated.
+ */
+export const RelayedEvents = {
+  [SignalingEvents.SendOffer]: SignalingEvents.ReceiveOffer,
+  [SignalingEvents.SendAnswer]: SignalingEvents.ReceiveAnswer,
+  [SignalingEvents.SendCandidate]: SignalingEvents.ReceiveCandidate,
+} as const;

@@ -1,15 +1,17 @@
-export { SignalingEvents } from "./events.js";
+export { SignalingEvents, RelayedEvents } from "./events.js";
 export { PROTOCOL_VERSION } from "./version.js";
 export { Limits } from "./limits.js";
-export { ErrorCodes, CloseCodes } from "./errors.js";
+export { ErrorCodes, CloseCodes, FinalCloseCodes } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { parseClientMessage, parseServerMessage } from "./parse.js";
 export type { ParseResult } from "./parse.js";
 export {
   PeerIdSchema,
   RoomNameSchema,
+  TokenSchema,
   IceCandidateSchema,
   JoinSchema,
+  PingSchema,
   SendOfferSchema,
   SendAnswerSchema,
   SendCandidateSchema,
@@ -21,6 +23,8 @@ export {
   ReceiveAnswerSchema,
   ReceiveCandidateSchema,
   ErrorSchema,
+  TokenMessageSchema,
+  PongSchema,
   ServerMessageSchema,
 } from "./schemas.js";
 export type {
@@ -29,6 +33,7 @@ export type {
   SendOfferMessage,
   SendAnswerMessage,
   SendCandidateMessage,
+  PingMessage,
   ClientMessage,
   InitializeMessage,
   UserConnectedMessage,
@@ -37,5 +42,7 @@ export type {
   ReceiveAnswerMessage,
   ReceiveCandidateMessage,
   ErrorMessage,
+  TokenMessage,
+  PongMessage,
   ServerMessage,
 } from "./schemas.js";

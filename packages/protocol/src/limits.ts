@@ -16,6 +16,8 @@ export const Limits = {
   candidateField: 256,
   /** Peers listed in one `Initialize`. */
   peersPerRoom: 1024,
+  /** A resume token, as the server signs it (about 150 characters). */
+  token: 512,
   /** The human-readable reason of an `Error` frame. */
   errorMessage: 1024,
 } as const;

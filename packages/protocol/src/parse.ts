@@ -18,6 +18,7 @@ const clientEvents: ReadonlySet<string> = new Set([
   SignalingEvents.SendOffer,
   SignalingEvents.SendAnswer,
   SignalingEvents.SendCandidate,
+  SignalingEvents.Ping,
 ]);
 
 const serverEvents: ReadonlySet<string> = new Set([
@@ -28,6 +29,8 @@ const serverEvents: ReadonlySet<string> = new Set([
   SignalingEvents.ReceiveAnswer,
   SignalingEvents.ReceiveCandidate,
   SignalingEvents.Error,
+  SignalingEvents.Token,
+  SignalingEvents.Pong,
 ]);
 
 /**

@@ -22,6 +22,9 @@ export const RoomNameSchema = z
 
 const SdpSchema = boundedString(Limits.sdp);
 
+/** A resume token: opaque to the client, checked by the server. */
+export const TokenSchema = boundedString(Limits.token);
+
 /**
  * An ICE candidate as `RTCIceCandidate.toJSON()` gives it. Not strict:
  * unknown fields a newer browser may add are dropped, not refused.
@@ -43,6 +46,12 @@ export const JoinSchema = z.strictObject({
   event: z.literal(SignalingEvents.Join),
   protocol: z.int(),
   room: RoomNameSchema,
+  /** The resume token of a seat this client held: take it back, same id, same peers. */
+  token: z.optional(TokenSchema),
+});
+
+export const PingSchema = z.strictObject({
+  event: z.literal(SignalingEvents.Ping),
 });
 
 export const SendOfferSchema = z.strictObject({
@@ -69,6 +78,7 @@ export const ClientMessageSchema = z.discriminatedUnion("event", [
   SendOfferSchema,
   SendAnswerSchema,
   SendCandidateSchema,
+  PingSchema,
 ]);
 
 // Server → client. Not strict, so that a newer server may add fields without
@@ -80,6 +90,21 @@ export const InitializeSchema = z.object({
   id: PeerIdSchema,
   room: RoomNameSchema,
   peers: z.array(PeerIdSchema).check(z.maxLength(Limits.peersPerRoom)),
+  /** The credential to resume this seat after the socket drops (`Join` with `token`). */
+  token: TokenSchema,
+  /** Whether this is a seat the client held before (its `Join` had a token), kept with the same id. */
+  resumed: z.boolean(),
+  /** Milliseconds the server keeps the seat after the socket drops without a clean close. */
+  grace: z.int().check(z.gte(0)),
+});
+
+export const TokenMessageSchema = z.object({
+  event: z.literal(SignalingEvents.Token),
+  token: TokenSchema,
+});
+
+export const PongSchema = z.object({
+  event: z.literal(SignalingEvents.Pong),
 });
 
 export const UserConnectedSchema = z.object({
@@ -127,6 +152,8 @@ export const ServerMessageSchema = z.discriminatedUnion("event", [
   ReceiveAnswerSchema,
   ReceiveCandidateSchema,
   ErrorSchema,
+  TokenMessageSchema,
+  PongSchema,
 ]);
 
 export type IceCandidate = z.infer<typeof IceCandidateSchema>;
@@ -134,6 +161,7 @@ export type JoinMessage = z.infer<typeof JoinSchema>;
 export type SendOfferMessage = z.infer<typeof SendOfferSchema>;
 export type SendAnswerMessage = z.infer<typeof SendAnswerSchema>;
 export type SendCandidateMessage = z.infer<typeof SendCandidateSchema>;
+export type PingMessage = z.infer<typeof PingSchema>;
 /** A frame from a client to the server. */
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -144,5 +172,7 @@ export type ReceiveOfferMessage = z.infer<typeof ReceiveOfferSchema>;
 export type ReceiveAnswerMessage = z.infer<typeof ReceiveAnswerSchema>;
 export type ReceiveCandidateMessage = z.infer<typeof ReceiveCandidateSchema>;
 export type ErrorMessage = z.infer<typeof ErrorSchema>;
+export type TokenMessage = z.infer<typeof TokenMessageSchema>;
+export type PongMessage = z.infer<typeof PongSchema>;
 /** A frame from the server to a client. */
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

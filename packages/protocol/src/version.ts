@@ -4,5 +4,8 @@
  * another version, so a mismatch fails loudly at connect time instead of as
  * a mysterious negotiation failure later. Bump it on any breaking change to
  * the schemas.
+ *
+ * Version 2 added seats that outlive their socket: resume tokens (`Join.token`,
+ * `Initialize.token`/`resumed`/`grace`, `Token`) and the `Ping`/`Pong` keep-alive.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

@@ -36,6 +36,8 @@ describe("parseClientMessage", () => {
       { event: "SendAnswer", to: "p1", sdp: "v=0" },
       { event: "SendCandidate", to: "p1", candidate: { candidate: "candidate:1", sdpMid: "0", sdpMLineIndex: 0 } },
       { event: "SendCandidate", to: "p1", candidate: null },
+      { event: "Join", protocol: PROTOCOL_VERSION, room: "lobby", token: "t.sig" },
+      { event: "Ping" },
     ];
     for (const frame of frames) expect(parseClientMessage(json(frame))).toEqual({ ok: true, message: frame });
   });
@@ -53,6 +55,9 @@ describe("parseClientMessage", () => {
     ["a fractional protocol", json({ event: "Join", protocol: 1.5, room: "r" }), ErrorCodes.INVALID_MESSAGE],
     ["an overlong sdp", json({ event: "SendOffer", to: "p", sdp: "x".repeat(Limits.sdp + 1) }), ErrorCodes.INVALID_MESSAGE],
     ["an overlong peer id", json({ event: "SendAnswer", to: "p".repeat(Limits.peerId + 1), sdp: "v" }), ErrorCodes.INVALID_MESSAGE],
+    ["an empty token", json({ event: "Join", protocol: 2, room: "r", token: "" }), ErrorCodes.INVALID_MESSAGE],
+    ["an overlong token", json({ event: "Join", protocol: 2, room: "r", token: "t".repeat(Limits.token + 1) }), ErrorCodes.INVALID_MESSAGE],
+    ["a Ping with a payload", json({ event: "Ping", data: 1 }), ErrorCodes.INVALID_MESSAGE],
     ["a negative line index", json({ event: "SendCandidate", to: "p", candidate: { candidate: "c", sdpMLineIndex: -1 } }), ErrorCodes.INVALID_MESSAGE],
   ])("refuses %s with a code and a reason, without throwing", (_, frame, code) => {
     const result = parseClientMessage(frame);
@@ -72,7 +77,9 @@ describe("parseClientMessage", () => {
 describe("parseServerMessage", () => {
   it("accepts every server message and tolerates fields it does not know", () => {
     const frames = [
-      { event: "Initialize", protocol: 1, id: "me", room: "r", peers: ["a", "b"] },
+      { event: "Initialize", protocol: 2, id: "me", room: "r", peers: ["a", "b"], token: "t", resumed: false, grace: 20000 },
+      { event: "Token", token: "t2" },
+      { event: "Pong" },
       { event: "UserConnected", id: "a" },
       { event: "UserDisconnected", id: "a" },
       { event: "ReceiveOffer", from: "a", sdp: "v=0" },
@@ -84,6 +91,13 @@ describe("parseServerMessage", () => {
     expect(parseServerMessage(json({ event: "UserConnected", id: "a", since: 1 }))).toEqual({
       ok: true,
       message: { event: "UserConnected", id: "a" },
+    });
+  });
+
+  it("refuses an Initialize without its resume fields", () => {
+    expect(parseServerMessage(json({ event: "Initialize", protocol: 2, id: "me", room: "r", peers: [] }))).toMatchObject({
+      ok: false,
+      code: ErrorCodes.INVALID_MESSAGE,
     });
   });
 
