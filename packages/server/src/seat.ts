@@ -73,7 +73,7 @@ export class Seat implements RoomMember {
     if (this.#connection?.send(frame)) return true;
     const bytes = Buffer.byteLength(frame);
     if (this.#held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
-      this.#end();
+      this.end();
       queueMicrotask(() => this.#onOverflow(this));
       return false;
     }
@@ -108,10 +108,6 @@ export class Seat implements RoomMember {
 
   /** Ends the seat: no more frames, no timer, no hold. Idempotent; telling the room is the owner's job. */
   end(): void {
-    this.#end();
-  }
-
-  #end(): void {
     this.#ended = true;
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
