@@ -56,10 +56,6 @@ export class Seat implements RoomMember {
     return this.#graceTimer !== undefined;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /**
    * Delivers a frame to the bound socket, or holds it while there is none
    * (or the one there is closing). Returns `false` when the seat cannot take
