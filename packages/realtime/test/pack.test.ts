@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { describe, expect, it, onTestFinished } from "vitest";
 
 const packagesDir = resolve(import.meta.dirname, "../..");
@@ -39,7 +40,8 @@ describe("the published packages", () => {
     expect(out.server).toEqual(["MemoryRoomAdapter", "SignalingServer"]);
     expect(out.client).toContain("RTCClient");
     expect(out.realtime).toEqual(expect.arrayContaining(["RTCClient", "SignalingServer", "SignalingEvents"]));
-    expect(out.version).toBe(1);
+    // The installed tarball speaks the protocol of this checkout.
+    expect(out.version).toBe(PROTOCOL_VERSION);
 
     // What a tarball carries: dist, README, LICENSE and package.json; no sources or tests.
     const listing = execFileSync("tar", ["-tzf", join(dir, tarballs.find((t) => t.includes("realtime-server"))!)])
