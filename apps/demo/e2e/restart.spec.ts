@@ -36,15 +36,18 @@ test("a server restart with the same secret: every tab reconnects to its seat, c
 
     // The restart, first half: the server is gone; each tab says it is reconnecting.
     await demo.close();
-    for (const { page } of everyone) await expectSignaling(page, "reconnecting");
-    const screenshot = joinPath(testInfo.project.outputDir, "demo-reconnecting.png");
-    await ada.page.screenshot({ path: screenshot });
-    await testInfo.attach("demo-reconnecting", { path: screenshot, contentType: "image/png" });
+    for (const { page } of everyone) {
+      await expectSignaling(page, "reconnecting");
+      await expect(page.getByTestId("notice").filter({ hasText: "Lost the signaling server" })).toHaveCount(1);
+    }
 
     // Meanwhile the chat goes on, peer to peer.
     await say(ada.page, "The server is down; we are not.");
     await expectReceived(bob.page, "Ada", "The server is down; we are not.");
     await expectReceived(cy.page, "Ada", "The server is down; we are not.");
+    const screenshot = joinPath(testInfo.project.outputDir, "demo-reconnecting.png");
+    await bob.page.screenshot({ path: screenshot });
+    await testInfo.attach("demo-reconnecting", { path: screenshot, contentType: "image/png" });
 
     // Second half: the same port, the same secret. Each tab resumes its seat:
     // same id, the same peers, nobody left.

@@ -53,7 +53,14 @@ export class ChatSession {
     this.#room = room;
     // The client's own backoff (full jitter, 0.5 s doubling to 10 s, no limit on
     // attempts; it waits for `online` while the browser is offline).
-    this.#client = new RTCClient({ url, room, reconnect: {} });
+    this.#client = new RTCClient({
+      url,
+      room,
+      reconnect: {},
+      // What goes wrong in normal operation (a failed reconnect attempt, a stale
+      // ICE candidate) is not for the banner, but a developer may want to see it.
+      debug: (message, detail) => console.debug("[realtime]", message, detail ?? ""),
+    });
     this.#view.show(name, room);
     this.#showStatus();
 
@@ -63,7 +70,12 @@ export class ChatSession {
       this.#unsubscribe.push(off);
       return off;
     };
-    on("signalingState", () => this.#showStatus());
+    on("signalingState", ({ state, previous }) => {
+      this.#showStatus();
+      if (previous === "open" && state === "reconnecting") {
+        this.#view.addNotice("Lost the signaling server; reconnecting. The chat goes on meanwhile.");
+      }
+    });
     on("open", ({ id, peers, resumed }) => this.#seatedAs(id, peers.length, resumed));
     on("peerJoined", ({ peerId }) => {
       if (this.#peers.has(peerId)) return;
