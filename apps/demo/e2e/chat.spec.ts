@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join as joinPath } from "node:path";
 import { expect, test, type BrowserContext } from "@playwright/test";
 import { startDemo } from "../src/server.js";
 import {
@@ -7,10 +7,12 @@ import {
   expectMesh,
   expectReceived,
   expectSignaling,
+  join,
   leaveNotices,
   peerItem,
   say,
   seenTwice,
+  selfId,
   watchForDuplicates,
 } from "./room.js";
 
@@ -31,7 +33,7 @@ test("two people chat peer to peer, and keep chatting while the server is down",
     await say(bob.page, "Loud and clear, straight from my browser.");
     await expectReceived(ada.page, "Bob", "Loud and clear, straight from my browser.");
 
-    const screenshot = join(testInfo.project.outputDir, "demo-chat.png");
+    const screenshot = joinPath(testInfo.project.outputDir, "demo-chat.png");
     await ada.page.screenshot({ path: screenshot });
     await testInfo.attach("demo-chat", { path: screenshot, contentType: "image/png" });
 
@@ -82,6 +84,34 @@ test("three people form a mesh; one leaves and is gone from the others' lists", 
     await say(ada.page, "Just us now.");
     await expectReceived(cy.page, "Ada", "Just us now.");
     for (const { page } of [ada, cy]) expect(await seenTwice(page)).toEqual([]);
+  } finally {
+    for (const context of contexts) await context.close();
+    await demo.close();
+  }
+});
+
+test("a page that is hidden for good (pagehide) closes its client, so the others drop it at once", async ({ browser }) => {
+  const demo = await startDemo({ port: 0, host: "127.0.0.1" });
+  const contexts: BrowserContext[] = [];
+  try {
+    const ada = await enter(browser, contexts, demo.url, "Ada");
+    const bob = await enter(browser, contexts, demo.url, "Bob");
+    await expectConnected(ada.page, "Bob", bob.id);
+
+    // The event a reload or a closed tab fires, without unloading the page,
+    // so the test can watch what the page does on it. (A real unload would
+    // close the socket anyway, with 1001, and hide the difference.)
+    await bob.page.evaluate(() => dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false })));
+    await expect(bob.page.getByTestId("join-view"), "Bob's page back at the join form").toBeVisible();
+    await expect(bob.page.getByTestId("signaling-status")).toHaveAttribute("data-state", "idle");
+    await expect(peerItem(ada.page, bob.id), "Bob gone from Ada's list").toHaveCount(0);
+    await expect(leaveNotices(ada.page)).toHaveText([/^Bob (left|disconnected)\.$/]);
+
+    // Back in: a new peer, listed once.
+    await join(bob.page, "Bob");
+    const again = await selfId(bob.page);
+    expect(again, "Bob rejoins as a new peer").not.toBe(bob.id);
+    await expectConnected(ada.page, "Bob", again);
   } finally {
     for (const context of contexts) await context.close();
     await demo.close();
