@@ -90,3 +90,39 @@ test("a server restart with the same secret: every tab reconnects to its seat, c
     await demo.close();
   }
 });
+
+test("a server restart without the secret: every tab rejoins as a new peer, and each person is listed once", async ({
+  browser,
+}) => {
+  // No secret: each server picks a random one, so the tokens of the first
+  // cannot be resumed on the second.
+  let demo: Demo = await startDemo({ port: 0, host: HOST });
+  const port = Number(new URL(demo.url).port);
+  const contexts: BrowserContext[] = [];
+  try {
+    const ada = await enter(browser, contexts, demo.url, "Ada");
+    const bob = await enter(browser, contexts, demo.url, "Bob");
+    for (const { page } of [ada, bob]) await watchForDuplicates(page);
+    await expectMesh([ada, bob]);
+
+    await demo.close();
+    for (const { page } of [ada, bob]) await expectSignaling(page, "reconnecting");
+    demo = await startDemo({ port, host: HOST });
+
+    const again: Person[] = [];
+    for (const person of [ada, bob]) {
+      await expectSignaling(person.page, "connected");
+      await expect(person.page.getByTestId("notice").filter({ hasText: "as a new peer" }), `${person.name} rejoined afresh`).toHaveCount(1);
+      const id = await selfId(person.page);
+      expect(id, `${person.name} has a new id`).not.toBe(person.id);
+      again.push({ ...person, id });
+    }
+    await expectMesh(again);
+    await say(ada.page, "New ids, same people.");
+    await expectReceived(bob.page, "Ada", "New ids, same people.");
+    for (const { page, name } of again) expect(await seenTwice(page), `${name}'s list never showed anyone twice`).toEqual([]);
+  } finally {
+    for (const context of contexts) await context.close();
+    await demo.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { ClientErrorCodes, ErrorCodes, RTCClient, type PeerLeftReason, type RealtimeErrorCode } from "@raycaster/realtime";
+import { ClientErrorCodes, RTCClient, type PeerLeftReason } from "@raycaster/realtime";
 import { parsePeerMessage, TEXT_MAX_LENGTH, type PeerMessage } from "./protocol.js";
 import { RoomView, showError, showSignalingStatus, type PeerInfo } from "./view.js";
 
@@ -9,20 +9,6 @@ export interface ChatSessionOptions {
   /** The signaling server's WebSocket URL. */
   url: string;
 }
-
-/**
- * Errors the page does not put in the banner because the page already says
- * what they mean: a failed peer shows as a line in the chat; a failed
- * WebSocket while the client retries is the "reconnecting" pill; a seat that
- * cannot be resumed (the server restarted without the same secret) is a
- * notice when the client joins again as a new peer.
- */
-const SHOWN_ELSEWHERE = new Set<RealtimeErrorCode>([
-  ClientErrorCodes.CONNECTION_FAILED,
-  ErrorCodes.INVALID_TOKEN,
-  ErrorCodes.TOKEN_EXPIRED,
-  ErrorCodes.SEAT_GONE,
-]);
 
 /**
  * One stay in a room: an {@link RTCClient} and what the page shows of it.
@@ -57,8 +43,8 @@ export class ChatSession {
       url,
       room,
       reconnect: {},
-      // What goes wrong in normal operation (a failed reconnect attempt, a stale
-      // ICE candidate) is not for the banner, but a developer may want to see it.
+      // What goes wrong in normal operation (a lost socket, a refused resume, a
+      // stale ICE candidate) is not for the banner, but a developer may want to see it.
       debug: (message, detail) => console.debug("[realtime]", message, detail ?? ""),
     });
     this.#view.show(name, room);
@@ -94,8 +80,9 @@ export class ChatSession {
       if (peer?.name) this.#view.addNotice(leftNotice(peer.name, reason));
     });
     on("error", (error) => {
-      if (SHOWN_ELSEWHERE.has(error.code)) return;
-      if (error.code === ClientErrorCodes.SIGNALING_FAILED && client.signalingState !== "closed") return;
+      // A failed peer connection already shows as a line in the chat. (A lost
+      // signaling socket is no error while the client retries: the pill shows it.)
+      if (error.code === ClientErrorCodes.CONNECTION_FAILED) return;
       showError(error.message, error.code);
     });
     on("signalingClosed", ({ code, reason }) => {
@@ -107,11 +94,6 @@ export class ChatSession {
           : `The signaling server ended the session: ${why}. Leave and join again to reconnect.`,
       );
     });
-  }
-
-  /** Your peer id, once the server has seated you. */
-  get id(): string | undefined {
-    return this.#client.id;
   }
 
   /** Sends a chat line to every connected peer; returns whether it went anywhere. */
