@@ -17,7 +17,9 @@ export interface BackoffOptions {
  * `random` returns a number in [0, 1), like `Math.random` (the default).
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  // 2^attempt overflows to Infinity past attempt 1023; min() keeps the cap.
-  const ceiling = Math.min(options.maxDelay, options.initialDelay * 2 ** attempt);
+  // Delays are at most 2^31-1 ms, so from 2^31 on the doubling changes
+  // nothing; stopping there also keeps 0 * 2^attempt from becoming
+  // 0 * Infinity = NaN once 2^attempt overflows.
+  const ceiling = Math.min(options.maxDelay, options.initialDelay * 2 ** Math.min(attempt, 31));
   return Math.floor(random() * ceiling);
 }
