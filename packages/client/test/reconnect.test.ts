@@ -2,8 +2,9 @@
 // the protocol by hand (scripted.ts), to reach on purpose the states a real
 // server reaches only by accident: a refused resume, a half-open socket, a
 // final close code.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { ErrorCodes, RTCClient } from "../src/index.js";
+import { Peer } from "../src/peer.js";
 import { countedPeerConnections, createClient, tappedWebSocket, within } from "./harness.js";
 import { scriptedServer, type ScriptedSocket } from "./scripted.js";
 import { RTCPeerConnection } from "./webrtc.js";
@@ -80,6 +81,28 @@ describe("reconnecting to the signaling server", () => {
     } finally {
       remoteClosed();
     }
+  });
+
+  it("keeps its peers across a resume and restarts ICE for those not connected", async () => {
+    // A spy that calls through: it only counts the calls.
+    const restarts = vi.spyOn(Peer.prototype, "restartIce");
+    onTestFinished(() => restarts.mockRestore());
+    const server = await scriptedServer();
+    const client = createClient({ url: server.url, room: "r", ...quick });
+    const first = await server.connection(0);
+    // p1 takes part in no negotiation: it never connects.
+    first.initialize({ id: "me", peers: ["p1"] });
+    await client.when("peerJoined");
+    first.socket.terminate();
+    const second = await server.connection(1);
+    await second.next("Join");
+    second.initialize({ id: "me", resumed: true, peers: ["p1", "p2"] });
+    await client.when("peerJoined", (e) => e.peerId === "p2");
+
+    expect(client.client.peers).toEqual(["p1", "p2"]);
+    expect(client.all("peerJoined").map((e) => e.peerId)).toEqual(["p1", "p2"]);
+    expect(client.all("peerLeft")).toEqual([]);
+    expect(restarts.mock.contexts.map((peer) => (peer as Peer).id)).toEqual(["p1"]);
   });
 
   it.each([ErrorCodes.INVALID_TOKEN, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.SEAT_GONE])(
