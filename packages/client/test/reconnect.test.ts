@@ -4,7 +4,9 @@
 // final close code.
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { ErrorCodes, RTCClient } from "../src/index.js";
+import { MAX_QUEUED_SIGNALS, SignalingConnection } from "../src/connection.js";
 import { Peer } from "../src/peer.js";
+import { WebSocket } from "ws";
 import { countedPeerConnections, createClient, tappedWebSocket, within } from "./harness.js";
 import { scriptedServer, type ScriptedSocket } from "./scripted.js";
 import { RTCPeerConnection } from "./webrtc.js";
@@ -103,6 +105,30 @@ describe("reconnecting to the signaling server", () => {
     expect(client.all("peerJoined").map((e) => e.peerId)).toEqual(["p1", "p2"]);
     expect(client.all("peerLeft")).toEqual([]);
     expect(restarts.mock.contexts.map((peer) => (peer as Peer).id)).toEqual(["p1"]);
+  });
+
+  it("holds at most 256 signals while not seated, dropping the oldest with a debug message", async () => {
+    const server = await scriptedServer();
+    const debug = vi.fn();
+    // The link alone, without a client: nothing else sends.
+    const connection = new SignalingConnection(
+      { url: server.url, room: "r", WebSocket, reconnect: false, pingInterval: 0, pingTimeout: 1, debug },
+      { seated: () => undefined, message: () => undefined, refused: () => undefined, error: () => undefined, state: () => undefined, ended: () => undefined },
+    );
+    onTestFinished(() => connection.close());
+    const first = await server.connection(0);
+    await first.next("Join");
+    for (let n = 0; n < MAX_QUEUED_SIGNALS + 44; n++) connection.send({ event: "SendOffer", to: "p1", sdp: `offer ${n}` });
+    expect(first.frames.map((f) => f.event)).toEqual(["Join"]);
+    expect(debug).toHaveBeenCalledTimes(44);
+    expect(debug).toHaveBeenCalledWith("signaling queue full: dropped the oldest queued signal", { event: "SendOffer", queued: 256 });
+
+    first.initialize({ id: "me", resumed: true });
+    await expect.poll(() => first.frames.length).toBe(1 + MAX_QUEUED_SIGNALS);
+    expect(first.frames.slice(1).map((f) => f.sdp)).toEqual(
+      Array.from({ length: MAX_QUEUED_SIGNALS }, (_, n) => `offer ${n + 44}`),
+    );
+    expect(connection.timers).toBe(0);
   });
 
   it.each([ErrorCodes.INVALID_TOKEN, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.SEAT_GONE])(
