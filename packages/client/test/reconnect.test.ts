@@ -2,8 +2,11 @@
 // the protocol by hand (scripted.ts), to reach on purpose the states a real
 // server reaches only by accident: a refused resume, a half-open socket, a
 // final close code.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { ErrorCodes, RTCClient } from "../src/index.js";
+import { MAX_QUEUED_SIGNALS, SignalingConnection } from "../src/connection.js";
+import { Peer } from "../src/peer.js";
+import { WebSocket } from "ws";
 import { countedPeerConnections, createClient, tappedWebSocket, within } from "./harness.js";
 import { scriptedServer, type ScriptedSocket } from "./scripted.js";
 import { RTCPeerConnection } from "./webrtc.js";
@@ -80,6 +83,52 @@ describe("reconnecting to the signaling server", () => {
     } finally {
       remoteClosed();
     }
+  });
+
+  it("keeps its peers across a resume and restarts ICE for those not connected", async () => {
+    // A spy that calls through: it only counts the calls.
+    const restarts = vi.spyOn(Peer.prototype, "restartIce");
+    onTestFinished(() => restarts.mockRestore());
+    const server = await scriptedServer();
+    const client = createClient({ url: server.url, room: "r", ...quick });
+    const first = await server.connection(0);
+    // p1 takes part in no negotiation: it never connects.
+    first.initialize({ id: "me", peers: ["p1"] });
+    await client.when("peerJoined");
+    first.socket.terminate();
+    const second = await server.connection(1);
+    await second.next("Join");
+    second.initialize({ id: "me", resumed: true, peers: ["p1", "p2"] });
+    await client.when("peerJoined", (e) => e.peerId === "p2");
+
+    expect(client.client.peers).toEqual(["p1", "p2"]);
+    expect(client.all("peerJoined").map((e) => e.peerId)).toEqual(["p1", "p2"]);
+    expect(client.all("peerLeft")).toEqual([]);
+    expect(restarts.mock.contexts.map((peer) => (peer as Peer).id)).toEqual(["p1"]);
+  });
+
+  it("holds at most 256 signals while not seated, dropping the oldest with a debug message", async () => {
+    const server = await scriptedServer();
+    const debug = vi.fn();
+    // The link alone, without a client: nothing else sends.
+    const connection = new SignalingConnection(
+      { url: server.url, room: "r", WebSocket, reconnect: false, pingInterval: 0, pingTimeout: 1, debug },
+      { seated: () => undefined, message: () => undefined, refused: () => undefined, error: () => undefined, state: () => undefined, ended: () => undefined },
+    );
+    onTestFinished(() => connection.close());
+    const first = await server.connection(0);
+    await first.next("Join");
+    for (let n = 0; n < MAX_QUEUED_SIGNALS + 44; n++) connection.send({ event: "SendOffer", to: "p1", sdp: `offer ${n}` });
+    expect(first.frames.map((f) => f.event)).toEqual(["Join"]);
+    expect(debug).toHaveBeenCalledTimes(44);
+    expect(debug).toHaveBeenCalledWith("signaling queue full: dropped the oldest queued signal", { event: "SendOffer", queued: 256 });
+
+    first.initialize({ id: "me", resumed: true });
+    await expect.poll(() => first.frames.length).toBe(1 + MAX_QUEUED_SIGNALS);
+    expect(first.frames.slice(1).map((f) => f.sdp)).toEqual(
+      Array.from({ length: MAX_QUEUED_SIGNALS }, (_, n) => `offer ${n + 44}`),
+    );
+    expect(connection.timers).toBe(0);
   });
 
   it.each([ErrorCodes.INVALID_TOKEN, ErrorCodes.TOKEN_EXPIRED, ErrorCodes.SEAT_GONE])(
