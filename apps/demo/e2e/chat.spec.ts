@@ -1,128 +1,119 @@
-import { join } from "node:path";
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { join as joinPath } from "node:path";
+import { expect, test, type BrowserContext } from "@playwright/test";
 import { startDemo } from "../src/server.js";
+import {
+  enter,
+  expectConnected,
+  expectMesh,
+  expectReceived,
+  expectSignaling,
+  join,
+  leaveNotices,
+  peerItem,
+  say,
+  seenTwice,
+  selfId,
+  watchForDuplicates,
+} from "./room.js";
 
-const ROOM = "design-review";
-
-test("two people chat peer to peer, and keep chatting after the server stops", async ({ browser }, testInfo) => {
+test("two people chat peer to peer, and keep chatting while the server is down", async ({ browser }, testInfo) => {
   const demo = await startDemo({ port: 0, host: "127.0.0.1" });
   const contexts: BrowserContext[] = [];
   try {
-    // Separate contexts: two independent people, no shared storage.
-    const ada = await joinRoom(browser, contexts, demo.url, "Ada");
-    const bob = await joinRoom(browser, contexts, demo.url, "Bob");
-    const adaId = await selfId(ada);
-    const bobId = await selfId(bob);
-    expect(adaId).not.toBe(bobId);
+    const ada = await enter(browser, contexts, demo.url, "Ada");
+    const bob = await enter(browser, contexts, demo.url, "Bob");
+    expect(ada.id).not.toBe(bob.id);
 
     // Each sees the other, by name, as connected.
-    await expectConnected(ada, "Bob", bobId);
-    await expectConnected(bob, "Ada", adaId);
+    await expectConnected(ada.page, "Bob", bob.id);
+    await expectConnected(bob.page, "Ada", ada.id);
 
-    await say(ada, "Hi Bob, can you see this?");
-    await expectReceived(bob, "Ada", "Hi Bob, can you see this?");
-    await say(bob, "Loud and clear, straight from my browser.");
-    await expectReceived(ada, "Bob", "Loud and clear, straight from my browser.");
+    await say(ada.page, "Hi Bob, can you see this?");
+    await expectReceived(bob.page, "Ada", "Hi Bob, can you see this?");
+    await say(bob.page, "Loud and clear, straight from my browser.");
+    await expectReceived(ada.page, "Bob", "Loud and clear, straight from my browser.");
 
-    const screenshot = join(testInfo.project.outputDir, "demo-chat.png");
-    await ada.screenshot({ path: screenshot });
+    const screenshot = joinPath(testInfo.project.outputDir, "demo-chat.png");
+    await ada.page.screenshot({ path: screenshot });
     await testInfo.attach("demo-chat", { path: screenshot, contentType: "image/png" });
 
-    // Stop the whole demo: the signaling server and the HTTP server.
+    // Stop the whole demo: the signaling server and the HTTP server. The
+    // clients try to reconnect; the pill says so.
     await demo.close();
     await expect(fetch(demo.url)).rejects.toThrow();
-    for (const page of [ada, bob]) {
-      await expect(page.getByTestId("signaling-status")).toHaveAttribute("data-state", "closed");
-      await expect(page.getByTestId("signaling-status")).toHaveText("Signaling closed — peers still reachable");
+    for (const { page } of [ada, bob]) {
+      await expectSignaling(page, "reconnecting");
+      await expect(page.getByTestId("signaling-status")).toHaveText("Reconnecting — peers still reachable");
     }
 
     // The data path is peer to peer: chat still works both ways.
-    await say(ada, "The server is gone. Still there?");
-    await expectReceived(bob, "Ada", "The server is gone. Still there?");
-    await say(bob, "Still here: this one never touched the server.");
-    await expectReceived(ada, "Bob", "Still here: this one never touched the server.");
-    await expectConnected(ada, "Bob", bobId);
-    await expectConnected(bob, "Ada", adaId);
+    await say(ada.page, "The server is gone. Still there?");
+    await expectReceived(bob.page, "Ada", "The server is gone. Still there?");
+    await say(bob.page, "Still here: this one never touched the server.");
+    await expectReceived(ada.page, "Bob", "Still here: this one never touched the server.");
+    await expectConnected(ada.page, "Bob", bob.id);
+    await expectConnected(bob.page, "Ada", ada.id);
   } finally {
     for (const context of contexts) await context.close();
     await demo.close();
   }
 });
 
-test("three people form a mesh, and see one of them leave", async ({ browser }) => {
+test("three people form a mesh; one leaves and is gone from the others' lists", async ({ browser }) => {
   const demo = await startDemo({ port: 0, host: "127.0.0.1" });
   const contexts: BrowserContext[] = [];
   try {
-    const people = [];
-    for (const name of ["Ada", "Bob", "Cy"]) {
-      const page = await joinRoom(browser, contexts, demo.url, name);
-      people.push({ name, page, id: await selfId(page) });
-    }
+    const ada = await enter(browser, contexts, demo.url, "Ada");
+    const bob = await enter(browser, contexts, demo.url, "Bob");
+    const cy = await enter(browser, contexts, demo.url, "Cy");
+    for (const { page } of [ada, bob, cy]) await watchForDuplicates(page);
     // Every pair negotiated on its own; each page shows the two others connected.
-    for (const me of people) {
-      for (const other of people.filter((p) => p !== me)) await expectConnected(me.page, other.name, other.id, 2);
-    }
+    await expectMesh([ada, bob, cy]);
 
-    const [ada, bob, cy] = people as [(typeof people)[number], (typeof people)[number], (typeof people)[number]];
     await say(cy.page, "Hello, both of you.");
     await expectReceived(ada.page, "Cy", "Hello, both of you.");
     await expectReceived(bob.page, "Cy", "Hello, both of you.");
 
     await bob.page.getByRole("button", { name: "Leave" }).click();
     for (const stayer of [ada, cy]) {
-      const gone = stayer.page.getByTestId("peer-item").and(stayer.page.locator(`[data-peer-id="${bob.id}"]`));
-      await expect(gone).toHaveAttribute("data-state", "left");
+      await expect(peerItem(stayer.page, bob.id), `${stayer.name}'s list without Bob`).toHaveCount(0);
+      await expect(stayer.page.getByTestId("peer-count")).toHaveText("1");
+      // Whichever came first, the server's word or the closed connection: one notice.
+      await expect(leaveNotices(stayer.page), `${stayer.name}'s notice that Bob left`).toHaveText([/^Bob (left|disconnected)\.$/]);
     }
     await say(ada.page, "Just us now.");
     await expectReceived(cy.page, "Ada", "Just us now.");
+    for (const { page } of [ada, cy]) expect(await seenTwice(page)).toEqual([]);
   } finally {
     for (const context of contexts) await context.close();
     await demo.close();
   }
 });
 
-async function joinRoom(browser: Browser, contexts: BrowserContext[], url: string, name: string): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${url}/?room=${ROOM}`);
-  await expect(page.getByTestId("room-input")).toHaveValue(ROOM);
-  await page.getByLabel("Display name").fill(name);
-  await page.getByTestId("join-button").click();
-  await expect(page.getByTestId("self-name")).toHaveText(name);
-  await expect(page.getByTestId("room-name")).toHaveText(ROOM);
-  await expect(page.getByTestId("signaling-status")).toHaveAttribute("data-state", "connected");
-  return page;
-}
+test("a page that is hidden for good (pagehide) closes its client, so the others drop it at once", async ({ browser }) => {
+  const demo = await startDemo({ port: 0, host: "127.0.0.1" });
+  const contexts: BrowserContext[] = [];
+  try {
+    const ada = await enter(browser, contexts, demo.url, "Ada");
+    const bob = await enter(browser, contexts, demo.url, "Bob");
+    await expectConnected(ada.page, "Bob", bob.id);
 
-/** Your peer id as the page shows it, once the server has minted it. */
-async function selfId(page: Page): Promise<string> {
-  const id = page.getByTestId("self-id");
-  await expect(id).toHaveText(/^[\w-]{8,64}$/);
-  return (await id.textContent()) ?? "";
-}
+    // The event a reload or a closed tab fires, without unloading the page,
+    // so the test can watch what the page does on it. (A real unload would
+    // close the socket anyway, with 1001, and hide the difference.)
+    await bob.page.evaluate(() => dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false })));
+    await expect(bob.page.getByTestId("join-view"), "Bob's page back at the join form").toBeVisible();
+    await expect(bob.page.getByTestId("signaling-status")).toHaveAttribute("data-state", "idle");
+    await expect(peerItem(ada.page, bob.id), "Bob gone from Ada's list").toHaveCount(0);
+    await expect(leaveNotices(ada.page)).toHaveText([/^Bob (left|disconnected)\.$/]);
 
-async function expectConnected(page: Page, name: string, peerId: string, peers = 1): Promise<void> {
-  const peer = page.getByTestId("peer-item").and(page.locator(`[data-peer-id="${peerId}"]`));
-  await expect(peer).toHaveAttribute("data-state", "connected");
-  await expect(peer.getByTestId("peer-state")).toHaveText("connected");
-  // The name arrives in the peer's hello, over the data channel.
-  await expect(peer.getByTestId("peer-name")).toHaveText(name);
-  await expect(page.getByTestId("peer-item")).toHaveCount(peers);
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.getByLabel("Message", { exact: true }).fill(text);
-  await page.getByTestId("send-button").click();
-  // Sent: the line shows as your own, and the box is cleared for the next one.
-  await expect(page.getByTestId("message").filter({ hasText: text })).toHaveClass(/message--own/);
-  await expect(page.getByTestId("chat-input")).toHaveValue("");
-}
-
-async function expectReceived(page: Page, sender: string, text: string): Promise<void> {
-  const message = page.getByTestId("message").filter({ hasText: text });
-  await expect(message).toHaveCount(1);
-  await expect(message).not.toHaveClass(/message--own/);
-  await expect(message.getByTestId("message-sender")).toHaveText(sender);
-  await expect(message.getByTestId("message-text")).toHaveText(text);
-}
+    // Back in: a new peer, listed once.
+    await join(bob.page, "Bob");
+    const again = await selfId(bob.page);
+    expect(again, "Bob rejoins as a new peer").not.toBe(bob.id);
+    await expectConnected(ada.page, "Bob", again);
+  } finally {
+    for (const context of contexts) await context.close();
+    await demo.close();
+  }
+});

@@ -13,6 +13,13 @@ export interface DemoOptions {
   host?: string;
   /** The built page. Default: `dist/public` of this package. */
   publicDir?: string;
+  /**
+   * The signaling server's `secret`, which signs resume tokens. Give the same
+   * one to a restarted demo and every tab resumes its seat, same id, peer
+   * connections untouched. Default: the server's, random per server, so after
+   * a restart the tabs cannot resume and rejoin as new peers.
+   */
+  secret?: string | Uint8Array;
 }
 
 export interface Demo {
@@ -54,7 +61,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       else response.destroy();
     });
   });
-  const signaling = new SignalingServer({ server });
+  const signaling = new SignalingServer({ server, secret: options.secret });
 
   await new Promise<void>((done, fail) => {
     server.once("error", fail);

@@ -31,19 +31,23 @@ joinForm.addEventListener("submit", (event) => {
   setRoomInUrl(room);
   hideError();
   try {
-    session = new ChatSession(name, room, signalingUrl());
+    session = new ChatSession({ name, room, url: signalingUrl() });
   } catch (error) {
     showError(error instanceof Error ? error.message : String(error));
   }
 });
 
 byTestId("leave-button").addEventListener("click", () => {
-  session?.leave();
-  session = undefined;
-  hideError();
-  showSignalingStatus("idle", "Not connected");
+  leave();
   nameInput.focus();
 });
+
+// A reload or a closed tab: close the client cleanly (code 1000) so the server
+// frees the seat at once and the others see us leave now, rather than keeping
+// the seat for its grace period as it does for a dropped connection (the
+// reloaded tab comes back under a new id). Should the browser keep the page in
+// its back/forward cache, it comes back at the join form.
+addEventListener("pagehide", leave);
 
 byTestId("copy-invite").addEventListener("click", (event) => {
   const button = event.currentTarget as HTMLButtonElement;
@@ -64,6 +68,13 @@ byTestId<HTMLFormElement>("chat-form").addEventListener("submit", (event) => {
   if (session?.say(input.value)) input.value = "";
   input.focus();
 });
+
+function leave(): void {
+  session?.leave();
+  session = undefined;
+  hideError();
+  showSignalingStatus("idle", "Not connected");
+}
 
 /** The signaling server shares the page's origin. */
 function signalingUrl(): string {

@@ -1,60 +1,97 @@
 import { ClientErrorCodes, RTCClient, type PeerLeftReason } from "@raycaster/realtime";
 import { parsePeerMessage, TEXT_MAX_LENGTH, type PeerMessage } from "./protocol.js";
-import { RoomView, showError, showSignalingStatus, type PeerInfo, type SignalingState } from "./view.js";
+import { RoomView, showError, showSignalingStatus, type PeerInfo } from "./view.js";
+
+export interface ChatSessionOptions {
+  /** Your display name, sent to each peer in a `hello`. */
+  name: string;
+  room: string;
+  /** The signaling server's WebSocket URL. */
+  url: string;
+}
 
 /**
  * One stay in a room: an {@link RTCClient} and what the page shows of it.
  * Peers introduce themselves with a `hello` once their data channel opens,
  * then chat; the signaling server only ever sees WebRTC negotiation.
+ *
+ * The client reconnects to the signaling server by itself and resumes its
+ * seat; the page only reflects `signalingState`. The people list holds the
+ * peers in the room now: a peer that leaves is removed (a notice in the chat
+ * says so). The client reports each peer's leave exactly once, whichever
+ * comes first (the server's word, or the peer connection closing), and a
+ * reloaded tab closes its client on `pagehide`: so a person who reloads is
+ * listed once, under their new id.
  */
 export class ChatSession {
   readonly #client: RTCClient;
   readonly #view = new RoomView();
   readonly #peers = new Map<string, PeerInfo>();
   readonly #name: string;
-  #signaling: SignalingState = "connecting";
+  readonly #room: string;
+  /** Removes the page's handlers: after `close()` nothing of this client may touch the page (another session may own it). */
+  readonly #unsubscribe: (() => void)[] = [];
+  #seated = false;
 
   /** Throws if this browser cannot do WebRTC (the client needs `RTCPeerConnection` and `WebSocket`). */
-  constructor(name: string, room: string, url: string) {
+  constructor({ name, room, url }: ChatSessionOptions) {
     this.#name = name;
-    this.#client = new RTCClient({ url, room });
+    this.#room = room;
+    // The client's own backoff (full jitter, 0.5 s doubling to 10 s, no limit on
+    // attempts; it waits for `online` while the browser is offline).
+    this.#client = new RTCClient({
+      url,
+      room,
+      reconnect: {},
+      // What goes wrong in normal operation (a lost socket, a refused resume, a
+      // stale ICE candidate) is not for the banner, but a developer may want to see it.
+      debug: (message, detail) => console.debug("[realtime]", message, detail ?? ""),
+    });
     this.#view.show(name, room);
     this.#showStatus();
 
     const client = this.#client;
-    client.on("open", ({ id, peers }) => {
-      this.#signaling = "connected";
-      this.#view.showSelfId(id);
+    const on: RTCClient["on"] = (event, handler) => {
+      const off = client.on(event, handler);
+      this.#unsubscribe.push(off);
+      return off;
+    };
+    on("signalingState", ({ state, previous }) => {
       this.#showStatus();
-      const others = peers.length === 1 ? "1 person is" : `${peers.length} people are`;
-      this.#view.addNotice(peers.length ? `You joined #${room}. ${others} here.` : `You joined #${room}.`);
+      if (previous === "open" && state === "reconnecting") {
+        this.#view.addNotice("Lost the signaling server; reconnecting. The chat goes on meanwhile.");
+      }
     });
-    client.on("peerJoined", ({ peerId }) => {
+    on("open", ({ id, peers, resumed }) => this.#seatedAs(id, peers.length, resumed));
+    on("peerJoined", ({ peerId }) => {
+      if (this.#peers.has(peerId)) return;
       this.#peers.set(peerId, { id: peerId, name: undefined, state: "negotiating" });
       this.#peersChanged();
     });
-    client.on("peerConnected", ({ peerId }) => {
+    on("peerConnected", ({ peerId }) => {
       this.#update(peerId, { state: "connected" });
       this.#send(peerId, { type: "hello", name: this.#name });
     });
-    client.on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
-    client.on("peerLeft", ({ peerId, reason }) => {
+    on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
+    on("peerLeft", ({ peerId, reason }) => {
       const peer = this.#peers.get(peerId);
-      this.#update(peerId, { state: "left" });
+      this.#peers.delete(peerId);
+      this.#peersChanged();
       if (peer?.name) this.#view.addNotice(leftNotice(peer.name, reason));
     });
-    client.on("error", (error) => {
-      // A failed peer connection already shows as "left" and as a line in the chat.
+    on("error", (error) => {
+      // A failed peer connection already shows as a line in the chat. (A lost
+      // signaling socket is no error while the client retries: the pill shows it.)
       if (error.code === ClientErrorCodes.CONNECTION_FAILED) return;
       showError(error.message, error.code);
     });
-    client.on("signalingClosed", () => {
-      this.#signaling = "closed";
+    on("signalingClosed", ({ code, reason }) => {
       this.#showStatus();
+      const why = reason ? `${reason} (${code})` : `code ${code}`;
       this.#view.addNotice(
         this.#client.connectedPeers.length > 0
-          ? "The signaling server went away. You can keep chatting with the people connected; nobody new can join you."
-          : "The signaling server went away. Leave and join again to reconnect.",
+          ? `The signaling server ended the session: ${why}. You can keep chatting with the people connected; nobody new can join you.`
+          : `The signaling server ended the session: ${why}. Leave and join again to reconnect.`,
       );
     });
   }
@@ -73,10 +110,34 @@ export class ChatSession {
     return true;
   }
 
-  /** Leaves the room: closes the signaling connection and every peer connection. */
-  leave(): void {
+  /**
+   * Closes the signaling connection (a clean close, so the server frees the
+   * seat at once and the others see you leave) and every peer connection.
+   */
+  close(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
     this.#client.close();
+  }
+
+  /** Leaves the room: {@link close}, and back to the join form. */
+  leave(): void {
+    this.close();
     this.#view.hide();
+  }
+
+  #seatedAs(id: string, present: number, resumed: boolean): void {
+    this.#view.showSelfId(id);
+    const first = !this.#seated;
+    this.#seated = true;
+    if (resumed) {
+      this.#view.addNotice("Reconnected to the signaling server.");
+    } else if (!first) {
+      // The seat could not be resumed: the client closed every peer and joined afresh.
+      this.#view.addNotice(`Reconnected to #${this.#room} as a new peer.`);
+    } else {
+      const others = present === 1 ? "1 person is" : `${present} people are`;
+      this.#view.addNotice(present ? `You joined #${this.#room}. ${others} here.` : `You joined #${this.#room}.`);
+    }
   }
 
   #receive(peerId: string, message: PeerMessage | undefined): void {
@@ -109,24 +170,20 @@ export class ChatSession {
   #peersChanged(): void {
     this.#view.renderPeers([...this.#peers.values()]);
     // "Peers still reachable" depends on who is connected.
-    if (this.#signaling === "closed") this.#showStatus();
+    this.#showStatus();
   }
 
   #showStatus(): void {
-    switch (this.#signaling) {
-      case "idle":
+    const reachable = this.#client.connectedPeers.length > 0;
+    switch (this.#client.signalingState) {
       case "connecting":
-        showSignalingStatus("connecting", "Connecting…");
-        break;
-      case "connected":
-        showSignalingStatus("connected", "Connected");
-        break;
+        return showSignalingStatus("connecting", "Connecting…");
+      case "open":
+        return showSignalingStatus("connected", "Connected");
+      case "reconnecting":
+        return showSignalingStatus("reconnecting", reachable ? "Reconnecting — peers still reachable" : "Reconnecting…");
       case "closed":
-        showSignalingStatus(
-          "closed",
-          this.#client.connectedPeers.length > 0 ? "Signaling closed — peers still reachable" : "Signaling closed",
-        );
-        break;
+        return showSignalingStatus("closed", reachable ? "Signaling closed — peers still reachable" : "Signaling closed");
     }
   }
 }

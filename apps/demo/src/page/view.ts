@@ -1,7 +1,8 @@
 import { byTestId, h } from "./dom.js";
 
-export type PeerState = "negotiating" | "connected" | "left";
-export type SignalingState = "idle" | "connecting" | "connected" | "closed";
+export type PeerState = "negotiating" | "connected";
+/** What the status pill shows: the client's `signalingState`, plus "idle" before you join. */
+export type StatusState = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 
 export interface PeerInfo {
   id: string;
@@ -12,13 +13,12 @@ export interface PeerInfo {
 const PEER_STATE_LABELS: Record<PeerState, string> = {
   negotiating: "negotiating",
   connected: "connected",
-  left: "left",
 };
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
 /** The top bar's signaling status pill. */
-export function showSignalingStatus(state: SignalingState, text: string): void {
+export function showSignalingStatus(state: StatusState, text: string): void {
   const status = byTestId("signaling-status");
   status.dataset.state = state;
   byTestId("signaling-status-text").textContent = text;
@@ -70,11 +70,10 @@ export class RoomView {
     byTestId("self-id").textContent = id;
   }
 
-  /** Redraws the people list; peers that left stay, dimmed, until you leave. */
+  /** Redraws the people list: the peers in the room now (a peer that leaves is removed). */
   renderPeers(peers: PeerInfo[]): void {
     this.#peerList.replaceChildren(...peers.map(peerItem));
-    const present = peers.filter((peer) => peer.state !== "left").length;
-    byTestId("peer-count").textContent = String(present);
+    byTestId("peer-count").textContent = String(peers.length);
     byTestId("peers-empty").hidden = peers.length > 0;
     const connected = peers.some((peer) => peer.state === "connected");
     this.#sendButton.disabled = !connected;
