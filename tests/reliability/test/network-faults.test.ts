@@ -1,0 +1,132 @@
+// Network faults between real hosts: two peers in their own network
+// namespaces (src/netns.ts), the signaling server in the root namespace,
+// faults made with blackhole routes. A cut has no event of its own, so
+// every wait is on what the clients themselves report: their ICE states,
+// their signaling state.
+import { SignalingServer } from "@raycaster/realtime-server";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { Network, netnsGate } from "../src/netns.js";
+import { PeerProcess, stacks, type Stack } from "../src/peerProcess.js";
+import {
+  clientOptions,
+  exchange,
+  expectNobodyLeft,
+  expectNoCrash,
+  iceConnected,
+  isPc,
+  serverOptions,
+  upTo,
+} from "../src/scenario.js";
+import { Timeline } from "../src/timeline.js";
+
+const gate = await netnsGate();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Two connected client peers, A and B, in namespaces of their own. */
+async function connectedPair(stack: Stack) {
+  const timeline = new Timeline();
+  const network = await Network.create(timeline);
+  cleanups.push(() => network.destroy());
+  // In the test process, in the root namespace: each host reaches it at its gateway.
+  const server = new SignalingServer({ port: 0, host: "0.0.0.0", ...serverOptions });
+  cleanups.push(() => server.close());
+  const { port } = await server.listening();
+  const room = `faults-${stack}`;
+  const a = new PeerProcess({ name: "A", timeline, network, host: network.a });
+  const b = new PeerProcess({ name: "B", timeline, network, host: network.b });
+  cleanups.push(() => a.stop(), () => b.stop());
+  const options = { mode: "client", room, stack, options: clientOptions } as const;
+  await a.start({ ...options, url: `ws://${network.a.gateway}:${port}` }, { within: 10_000 });
+  await b.start({ ...options, url: `ws://${network.b.gateway}:${port}` }, { within: 10_000 });
+  await a.waitFor("A connects to B", "peerConnected", (p: { peerId: string }) => p.peerId === b.id, { within: 15_000 });
+  await b.waitFor("B connects to A", "peerConnected", (p: { peerId: string }) => p.peerId === a.id, { within: 15_000 });
+  return { timeline, network, a, b };
+}
+
+describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
+  beforeAll(() => {
+    if (gate.failure) throw new Error(gate.failure);
+  });
+
+  describe.each(stacks)("%s", (stack) => {
+    it("a peer link cut for longer than the ICE restart delay recovers by ICE restart: later messages arrive in order, nobody leaves", async () => {
+      const { timeline, network, a, b } = await connectedPair(stack);
+      expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
+
+      const cut = timeline.mark();
+      await network.cutPeers();
+      // The restart: on wrtc `restartIce()` on the same connection; on
+      // node-datachannel, which cannot restart ICE, a fresh connection
+      // negotiated in its place (the client's documented fallback).
+      const restart = (e: { actor: string } & Parameters<typeof isPc>[0]) =>
+        (e.actor === "A" || e.actor === "B") && (isPc(e, "restartIce") || isPc(e, "created"));
+      const restarted = await timeline.waitFor(
+        `an ICE restart while the link is cut (restartIce, or a fresh connection on node-datachannel), after ICE noticed the cut (iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
+        restart,
+        { within: 40_000, after: cut },
+      );
+      // The restart's own checks run into the cut too: the fault outlasts
+      // the first restart attempt. There is no event for "the cut has lasted
+      // long enough": this is the fault's duration, not a synchronisation.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      expect(timeline.all("A", "peerLeft").concat(timeline.all("B", "peerLeft")), timeline.describe()).toEqual([]);
+
+      const restored = timeline.mark();
+      await network.restorePeers();
+      await iceConnected(timeline, a, "A's connection to B is back after the restore", { within: 15_000, after: restored });
+      await iceConnected(timeline, b, "B's connection to A is back after the restore", { within: 15_000, after: restored });
+      if (stack === "node-datachannel") {
+        // A fresh connection has a fresh channel: wait for it to open.
+        await a.waitFor("A's channel to B reopens", "peerConnected", () => true, { within: 15_000, after: restarted.at ? cut : cut });
+        await b.waitFor("B's channel to A reopens", "peerConnected", () => true, { within: 15_000, after: cut });
+      }
+
+      expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
+      expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
+      expectNobodyLeft(timeline);
+      expectNoCrash(timeline);
+      if (stack === "wrtc") {
+        // Recovered by an ICE restart of the same connection, not a new one.
+        const created = timeline.events.filter((e) => isPc(e, "created"));
+        expect(created.filter((e) => e.at > timeline.events[cut]!.at), timeline.describe()).toEqual([]);
+        expect(timeline.events.filter((e) => isPc(e, "restartIce")).length, timeline.describe()).toBeGreaterThan(0);
+      }
+    });
+
+    it("a peer cut from the signaling server for less than the grace period resumes its seat with the same id; nobody leaves", async () => {
+      const { timeline, network, a, b } = await connectedPair(stack);
+      const idA = a.id;
+      const pcsBefore = timeline.events.filter((e) => isPc(e, "created")).length;
+
+      const cut = timeline.mark();
+      await network.cutFromServer(network.a);
+      // A notices by its own keep-alive (pingInterval + pingTimeout).
+      await a.waitFor("A's signaling goes reconnecting after the cut", "signalingState", (p: { state: string }) => p.state === "reconnecting", {
+        within: 10_000,
+        after: cut,
+      });
+      // Long enough for the server's heartbeat to drop A's socket too, so
+      // the resume finds the seat in grace (not merely half-open); well
+      // under the 20 s grace. The fault's duration, not a synchronisation.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // The peer link never broke: data still flows while A is cut off.
+      expect(await exchange(timeline, a, b, { tag: "cut", count: 5, within: 10_000 })).toEqual(upTo(5));
+
+      const restored = timeline.mark();
+      await network.restoreToServer(network.a);
+      const open = await a.waitFor("A resumes its seat after the restore", "open", () => true, { within: 15_000, after: restored });
+      expect(open.payload, timeline.describe()).toMatchObject({ id: idA, resumed: true });
+      await a.waitFor("A's signaling is open again", "signalingState", (p: { state: string }) => p.state === "open", { within: 5_000, after: restored });
+
+      expect(await exchange(timeline, a, b, { tag: "after", count: 5, within: 10_000 })).toEqual(upTo(5));
+      expect(await exchange(timeline, b, a, { tag: "after", count: 5, within: 10_000 })).toEqual(upTo(5));
+      expectNobodyLeft(timeline);
+      expectNoCrash(timeline);
+      // B never heard of a departure, and nobody renegotiated from scratch.
+      expect(timeline.events.filter((e) => isPc(e, "created")).length, timeline.describe()).toBe(pcsBefore);
+    });
+  });
+});
