@@ -1,14 +1,27 @@
-import { ErrorCodes, SignalingEvents, type ServerMessage } from "@raycaster/realtime-protocol";
+import {
+  ErrorCodes,
+  SignalingEvents,
+  type InitializeMessage,
+  type ServerMessage,
+} from "@raycaster/realtime-protocol";
 import { Emitter } from "./emitter.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
-import { SignalingConnection } from "./signaling.js";
+import { SignalingConnection, type SignalingState } from "./connection.js";
 
 /** The events of {@link RTCClient}, each with its payload. */
 export interface RTCClientEvents {
-  /** Joined the room: your id, and the peers already there (each also gets `peerJoined`). */
-  open: { id: string; room: string; peers: string[] };
+  /**
+   * Seated in the room: your id, and the peers there (each new one also gets
+   * `peerJoined`). Fires again on every seating after a reconnect: with
+   * `resumed: true` the seat was taken back (same id, peer connections
+   * kept); with `resumed: false` it is a fresh seat with a new id, and every
+   * earlier peer has had its `peerLeft`.
+   */
+  open: { id: string; room: string; peers: string[]; resumed: boolean };
+  /** The link to the signaling server changed state; see {@link RTCClient.signalingState}. */
+  signalingState: { state: SignalingState; previous: SignalingState };
   /** A peer is in the room; negotiation with it has begun. */
   peerJoined: { peerId: string };
   /** The data channel to a peer is open: `send` to it works from now on. */
@@ -20,9 +33,12 @@ export interface RTCClientEvents {
   /** Something went wrong; `error.code` says what. The client carries on. */
   error: RealtimeError;
   /**
-   * The connection to the signaling server closed. Peers already connected
-   * stay connected (data flows peer to peer); new peers cannot join you
-   * until a new client connects.
+   * Signaling ended for good, once: `close()` (code 1000), a close code
+   * after which the client must not retry (see `FinalCloseCodes`),
+   * reconnect off, or every attempt spent (these three after an `error`
+   * with `SIGNALING_FAILED`). A socket lost while reconnecting is on does
+   * not fire it (see `signalingState`). Peers already connected stay
+   * connected (data flows peer to peer); new peers cannot reach you.
    */
   signalingClosed: { code: number; reason: string };
 }
@@ -52,11 +68,28 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // URL) throws here, from the constructor, rather than later inside a
     // WebSocket callback where nobody could catch it.
     new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
-    this.#signaling = new SignalingConnection(this.#options.url, this.#options.room, this.#options.WebSocket, {
+    this.#signaling = new SignalingConnection(this.#options, {
+      seated: (message) => this.#onSignal(message),
       message: (message) => this.#onSignal(message),
+      refused: () => this.#onResumeRefused(),
       error: (error) => this.#error(error),
-      closed: (code, reason) => this.emit("signalingClosed", { code, reason }),
+      state: (state, previous) => {
+        if (!this.#closed) this.emit("signalingState", { state, previous });
+      },
+      ended: (code, reason) => {
+        if (!this.#closed) this.emit("signalingClosed", { code, reason });
+      },
     });
+  }
+
+  /**
+   * Where the client stands with the signaling server: `"connecting"` the
+   * first time, `"open"` while seated in the room, `"reconnecting"` after
+   * losing it, `"closed"` for good (after `signalingClosed`). Peer
+   * connections do not depend on it: data keeps flowing peer to peer.
+   */
+  get signalingState(): SignalingState {
+    return this.#signaling.state;
   }
 
   /** Your peer id, minted by the server; `undefined` until `open`. */
@@ -112,13 +145,23 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     return sent;
   }
 
-  /** Leaves the room and closes every peer connection. Events stop. */
+  /**
+   * Leaves the room (the server frees the seat at once) and closes every peer
+   * connection, without `peerLeft` for them: you asked. Unless signaling had
+   * already ended, `signalingState` (`"closed"`) and `signalingClosed` (code
+   * 1000) fire before this returns; nothing fires after it.
+   */
   close(): void {
     if (this.#closed) return;
-    this.#closed = true;
+    const previous = this.#signaling.state;
     this.#signaling.close();
+    this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
+    if (previous !== "closed") {
+      this.emit("signalingState", { state: "closed", previous });
+      this.emit("signalingClosed", { code: 1000, reason: "client closed" });
+    }
     this.removeAllListeners();
   }
 
@@ -126,10 +169,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     if (this.#closed) return;
     switch (message.event) {
       case SignalingEvents.Initialize:
-        this.#id = message.id;
-        this.emit("open", { id: message.id, room: message.room, peers: message.peers });
-        // A handler may have closed the client; #peer then creates nothing.
-        for (const peerId of message.peers) this.#peer(peerId);
+        this.#onSeated(message);
         break;
       case SignalingEvents.UserConnected:
         this.#peer(message.id);
@@ -155,6 +195,43 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         );
         break;
     }
+  }
+
+  #onSeated({ id, room, peers, resumed }: InitializeMessage): void {
+    // A fresh seat: the peers we had knew us by the old id. The server
+    // refuses a resume with an error first (see #onResumeRefused); this
+    // covers a server that seats us afresh without one.
+    if (!resumed) this.#dropAll();
+    this.#id = id;
+    this.emit("open", { id, room, peers, resumed });
+    // A handler may have closed the client; #peer then creates nothing.
+    for (const peerId of peers) {
+      const known = resumed ? this.#peers.get(peerId) : undefined;
+      // A resume keeps every peer connection; one that is not connected
+      // (it broke while we were away, or was still negotiating) gets an ICE
+      // restart, now that its signals can flow again.
+      if (known) {
+        if (!known.connected) known.restartIce();
+      } else {
+        this.#peer(peerId);
+      }
+    }
+  }
+
+  /**
+   * The server would not give our seat back (the token was from a server with
+   * another secret, expired, or the seat ended): every peer knew us by an id
+   * that is gone, so each connection closes and its peer leaves, once. The
+   * client then joins as a new peer and meets everyone anew.
+   */
+  #onResumeRefused(): void {
+    if (this.#closed) return;
+    this.#dropAll();
+  }
+
+  #dropAll(): void {
+    // Deleting the entry being visited is safe in a Map iteration.
+    for (const peerId of this.#peers.keys()) this.#drop(peerId, "left");
   }
 
   /**

@@ -6,7 +6,13 @@ import type { ErrorCode } from "@raycaster/realtime-protocol";
  * docs/errors.md lists both.
  */
 export const ClientErrorCodes = {
-  /** The WebSocket to the signaling server failed. */
+  /**
+   * Signaling ended for good without `close()`: a close code after which the
+   * client must not retry (`FinalCloseCodes`: protocol mismatch 4001, room
+   * full 4002, seat taken over 4003), reconnect disabled, or every attempt
+   * spent. `closeCode` is the last socket's close code. Connected peers stay
+   * connected; `signalingClosed` follows.
+   */
   SIGNALING_FAILED: "SIGNALING_FAILED",
   /** The server sent a frame this client cannot read (wrong protocol or a bug). */
   INVALID_SERVER_MESSAGE: "INVALID_SERVER_MESSAGE",
@@ -37,14 +43,17 @@ export class RealtimeError extends Error {
   readonly code: RealtimeErrorCode;
   /** The peer this error concerns, when it concerns one. */
   readonly peerId: string | undefined;
+  /** The WebSocket close code, for `SIGNALING_FAILED`. */
+  readonly closeCode: number | undefined;
 
   constructor(
     code: RealtimeErrorCode,
     message: string,
-    options: { cause?: unknown; peerId?: string | undefined } = {},
+    options: { cause?: unknown; peerId?: string | undefined; closeCode?: number | undefined } = {},
   ) {
     super(message, { cause: options.cause });
     this.code = code;
     this.peerId = options.peerId;
+    this.closeCode = options.closeCode;
   }
 }

@@ -35,6 +35,64 @@ export interface RTCClientOptions {
   RTCPeerConnection?: RTCPeerConnectionConstructor;
   /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
+  /**
+   * Reconnects to the signaling server when the socket ends without
+   * `close()`: the client takes its seat back with its resume token (same id,
+   * peer connections untouched), or, if the server refuses it, joins afresh.
+   * Attempts are spaced by exponential backoff with full jitter; while a
+   * browser reports itself offline the client waits for the `online` event
+   * instead of spending attempts. `false` ends signaling at the first loss.
+   *
+   * @default {}
+   */
+  reconnect?: false | ReconnectOptions;
+  /**
+   * Milliseconds of silence from the signaling server after which the client
+   * sends a `Ping`. `0` disables the keep-alive.
+   *
+   * @default 10000
+   */
+  pingInterval?: number;
+  /**
+   * Milliseconds after a `Ping` within which something must arrive; if
+   * nothing does, the socket is taken for dead (half-open), closed, and the
+   * client reconnects.
+   *
+   * @default 5000
+   */
+  pingTimeout?: number;
+  /**
+   * Where the client tells what is expected in normal operation but must not
+   * vanish: a failed reconnect attempt, a refused resume, a queued signal
+   * dropped for room.
+   *
+   * @default undefined (nothing is written)
+   */
+  debug?: (message: string, detail?: Record<string, unknown>) => void;
+}
+
+/** How the client reconnects to the signaling server. */
+export interface ReconnectOptions {
+  /**
+   * The ceiling of the first attempt's delay in ms; each further attempt
+   * doubles it (delay = random(0, min(maxDelay, initialDelay * 2^attempt))).
+   *
+   * @default 500
+   */
+  initialDelay?: number;
+  /**
+   * No delay between attempts exceeds this many ms.
+   *
+   * @default 10000
+   */
+  maxDelay?: number;
+  /**
+   * Attempts in a row (without being seated in between) before the client
+   * gives up: `error` with `SIGNALING_FAILED`, then `signalingClosed`.
+   *
+   * @default Infinity
+   */
+  maxAttempts?: number;
 }
 
 export interface ResolvedClientOptions {
@@ -42,6 +100,10 @@ export interface ResolvedClientOptions {
   room: string;
   rtcConfiguration: RTCConfiguration;
   connectTimeout: number;
+  reconnect: false | Required<ReconnectOptions>;
+  pingInterval: number;
+  pingTimeout: number;
+  debug: (message: string, detail?: Record<string, unknown>) => void;
   /** Typed as the DOM's: this is the surface the client relies on. */
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
   WebSocket: WebSocketConstructor;
@@ -67,17 +129,44 @@ export function resolveClientOptions(options: RTCClientOptions): ResolvedClientO
       ...options.rtcConfiguration,
       iceServers: options.iceServers ?? options.rtcConfiguration?.iceServers ?? [],
     },
-    connectTimeout: connectTimeout(options.connectTimeout),
+    connectTimeout: milliseconds("connectTimeout", options.connectTimeout, 30_000),
+    reconnect: reconnect(options.reconnect),
+    pingInterval: milliseconds("pingInterval", options.pingInterval, 10_000),
+    pingTimeout: milliseconds("pingTimeout", options.pingTimeout, 5_000, 1),
+    debug: debug(options.debug),
     RTCPeerConnection: PeerConnection,
     WebSocket: Socket,
   };
 }
 
-function connectTimeout(value: number | undefined): number {
-  if (value === undefined) return 30_000;
-  // Timers clamp anything else to 1 ms, which would drop every peer at once.
-  if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
-    throw new RangeError(`\`connectTimeout\` must be a whole number of milliseconds from 0 to 2^31-1, got ${value}`);
+/** Whole milliseconds a timer can honour; timers clamp anything else to 1 ms, which would fire at once. */
+function milliseconds(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new RangeError(`\`${name}\` must be a whole number of milliseconds from ${min} to 2^31-1, got ${value}`);
   }
+  return value;
+}
+
+function reconnect(value: RTCClientOptions["reconnect"]): ResolvedClientOptions["reconnect"] {
+  if (value === false) return false;
+  if (value !== undefined && (typeof value !== "object" || value === null)) {
+    throw new TypeError(`\`reconnect\` must be false or an options object, got ${String(value)}`);
+  }
+  const initialDelay = milliseconds("reconnect.initialDelay", value?.initialDelay, 500);
+  const maxDelay = milliseconds("reconnect.maxDelay", value?.maxDelay, 10_000);
+  if (maxDelay < initialDelay) {
+    throw new RangeError(`\`reconnect.maxDelay\` (${maxDelay}) must not be below \`reconnect.initialDelay\` (${initialDelay})`);
+  }
+  const maxAttempts = value?.maxAttempts ?? Number.POSITIVE_INFINITY;
+  if (maxAttempts !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+    throw new RangeError(`\`reconnect.maxAttempts\` must be a whole number from 1, or Infinity, got ${maxAttempts}`);
+  }
+  return { initialDelay, maxDelay, maxAttempts };
+}
+
+function debug(value: RTCClientOptions["debug"]): ResolvedClientOptions["debug"] {
+  if (value === undefined) return () => undefined;
+  if (typeof value !== "function") throw new TypeError("`debug` must be a function");
   return value;
 }

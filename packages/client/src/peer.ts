@@ -255,6 +255,11 @@ export class Peer {
     }
   }
 
+  /** Restarts ICE. STUB on the reconnect branch: a no-op until the peer rewrite replaces it. */
+  restartIce(): void {
+    // Intentionally empty (see above).
+  }
+
   /** Closes the connection. The owner is not told (it asked). */
   close(): void {
     if (this.#closed) return;

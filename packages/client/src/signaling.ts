@@ -1,4 +1,5 @@
 import {
+  CloseCodes,
   ErrorCodes,
   PROTOCOL_VERSION,
   parseServerMessage,
@@ -21,38 +22,47 @@ export interface SignalingSocket {
   onerror: ((event: never) => void) | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
+  /** `ws`'s immediate teardown; used, when present, for a socket found dead. */
+  terminate?(): void;
 }
 
 /** A WebSocket class: the global one in browsers and Node 22+, `ws` in Node 20. */
 export type WebSocketConstructor = new (url: string) => SignalingSocket;
 
-export interface SignalingHandlers {
+export interface SignalingChannelHandlers {
+  /** The socket is open: time to send `Join`. */
+  open(): void;
+  /** A frame arrived, readable or not: the socket is alive. */
+  heard(): void;
   /** A valid frame from the server; `Initialize` only once its protocol version matched. */
   message(message: ServerMessage): void;
+  /** Something that must not vanish but does not end the socket (an unreadable frame). */
   error(error: RealtimeError): void;
-  /** The socket closed, for whatever reason; called once. */
+  /** Called once when the socket ends, unless {@link SignalingChannel.close} ended it. */
   closed(code: number, reason: string): void;
 }
 
 /**
- * The WebSocket to the signaling server: sends `Join` once open, validates
- * every frame the server sends, and serialises what the client sends.
+ * One WebSocket to the signaling server: validates every frame the server
+ * sends and serialises what the client sends. It knows nothing of retrying:
+ * the reconnect loop (connection.ts) makes a new one per attempt.
  */
-export class SignalingConnection {
+export class SignalingChannel {
   readonly #socket: SignalingSocket;
-  readonly #handlers: SignalingHandlers;
+  readonly #handlers: SignalingChannelHandlers;
 
-  constructor(url: string, room: string, WebSocketImpl: WebSocketConstructor, handlers: SignalingHandlers) {
+  constructor(url: string, WebSocketImpl: WebSocketConstructor, handlers: SignalingChannelHandlers) {
     this.#handlers = handlers;
     this.#socket = new WebSocketImpl(url);
-    this.#socket.onopen = () => {
-      this.send({ event: SignalingEvents.Join, protocol: PROTOCOL_VERSION, room });
+    this.#socket.onopen = () => handlers.open();
+    this.#socket.onmessage = (event: { data: unknown }) => {
+      handlers.heard();
+      this.#receive(event.data);
     };
-    this.#socket.onmessage = (event: { data: unknown }) => this.#receive(event.data);
-    this.#socket.onerror = () => {
-      // Browsers say nothing about why; the close event that follows has the code.
-      handlers.error(new RealtimeError(ClientErrorCodes.SIGNALING_FAILED, `the WebSocket to ${url} failed`));
-    };
+    // Browsers say nothing about why; the close event that follows has the
+    // code, and that is what the reconnect loop acts on. Without a listener
+    // `ws` would throw the error where nobody catches it.
+    this.#socket.onerror = () => undefined;
     this.#socket.onclose = (event: { code: number; reason: string }) => handlers.closed(event.code, event.reason);
   }
 
@@ -61,19 +71,33 @@ export class SignalingConnection {
     return this.#socket.readyState === 1;
   }
 
-  /** Sends a frame; dropped when the socket is not open (negotiation cannot go on without it anyway). */
-  send(message: ClientMessage): void {
-    if (this.open) this.#socket.send(JSON.stringify(message));
+  /** Sends `Join`, with the resume token of the seat to take back if there is one. */
+  join(room: string, token: string | undefined): void {
+    this.send({ event: SignalingEvents.Join, protocol: PROTOCOL_VERSION, room, ...(token !== undefined && { token }) });
   }
 
-  /** Closes the socket; no handler is called after this. */
-  close(): void {
+  /** Sends a frame; returns false (and sends nothing) when the socket is not open. */
+  send(message: ClientMessage): boolean {
+    if (!this.open) return false;
+    this.#socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /**
+   * Closes the socket; no handler is called after this. `1000` tells the
+   * server we leave (it frees the seat at once); any other code (4000 and up
+   * from a client) lets it keep the seat for us to resume. A socket found
+   * dead is torn down at once where the implementation can (`ws`), rather
+   * than waiting out a closing handshake nobody will answer.
+   */
+  close(code: number, reason: string, options: { dead?: boolean } = {}): void {
     const socket = this.#socket;
     socket.onopen = socket.onmessage = socket.onclose = null;
-    // Closing while still connecting makes the socket report an error;
-    // `ws` throws one that nobody listens to, so someone must.
-    socket.onerror = () => {};
-    socket.close(1000, "client closed");
+    // Closing while still connecting makes the socket report an error,
+    // which is expected here: the listener stays so that `ws` has one.
+    socket.onerror = () => undefined;
+    if (options.dead && typeof socket.terminate === "function") socket.terminate();
+    else socket.close(code, reason);
   }
 
   #receive(data: unknown): void {
@@ -92,14 +116,12 @@ export class SignalingConnection {
     }
     const message = parsed.message;
     if (message.event === SignalingEvents.Initialize && message.protocol !== PROTOCOL_VERSION) {
-      this.#handlers.error(
-        new RealtimeError(
-          ErrorCodes.PROTOCOL_MISMATCH,
-          `the server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}`,
-        ),
-      );
-      // Browsers let a page close with 1000 or 3000–4999 only.
-      this.#socket.close(1000, "protocol mismatch");
+      const reason = `the server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}`;
+      this.#handlers.error(new RealtimeError(ErrorCodes.PROTOCOL_MISMATCH, reason));
+      // 1000 frees the seat the server just gave us. Locally the end is the
+      // final ProtocolMismatch close, so the loop does not try again.
+      this.close(1000, "protocol mismatch");
+      this.#handlers.closed(CloseCodes.ProtocolMismatch, reason);
       return;
     }
     this.#handlers.message(message);
