@@ -20,7 +20,7 @@ export const clientOptions = {
 };
 
 export const serverOptions = {
-  secret: "reliability-suite-secret",
+  secret: "reliability-suite-secret-0123456789abcdef",
   // Long enough for any cut a test makes (the longest signaling cut is a few
   // seconds plus a TCP SYN retransmission), short against the test timeout.
   seatGrace: 20_000,
