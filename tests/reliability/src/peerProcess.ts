@@ -53,7 +53,7 @@ export class PeerProcess {
         const reply = this.#replies.get(message.seq);
         this.#replies.delete(message.seq);
         if (message.ok) reply?.resolve(message.result);
-        else reply?.reject(new Error(`${name}: ${JSON.stringify(message.error)}`));
+        else reply?.reject(new Error(`${name} refused a request: ${JSON.stringify(message.error)}\n${timeline.describe()}`));
       }
     });
     for (const stream of ["stdout", "stderr"] as const) {

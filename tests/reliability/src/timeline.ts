@@ -31,6 +31,11 @@ export class Timeline {
   readonly #start = Date.now();
   #waiters: Waiter[] = [];
 
+  /** With `RELIABILITY_TRACE` set, prints the whole timeline of every test, passed or failed. */
+  trace(title: string): void {
+    if (process.env.RELIABILITY_TRACE) console.log(`${title}\n${this.describe(Infinity)}`);
+  }
+
   record(actor: string, name: string, payload: unknown = undefined): TimelineEvent {
     const event = { at: Date.now() - this.#start, actor, name, payload };
     this.events.push(event);
@@ -71,14 +76,28 @@ export class Timeline {
     });
   }
 
+  /**
+   * Resolves once `check()` holds, checking every 50 ms; rejects after
+   * `within` ms with `label` and the events seen. Only for state that
+   * announces no event (a server's seat counts); where an event exists,
+   * use {@link waitFor}.
+   */
+  async until(label: string, check: () => boolean, { within }: { within: number }): Promise<void> {
+    const deadline = Date.now() + within;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${within} ms waiting for: ${label}\n${this.describe()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Events of `actor` named `name` so far (from `after`). */
   all(actor: string, name: string, after = 0): TimelineEvent[] {
     return this.events.slice(after).filter((e) => e.actor === actor && e.name === name);
   }
 
   /** The latest events, one a line, for failure messages. */
-  describe(): string {
-    const shown = this.events.slice(-SHOWN_ON_FAILURE);
+  describe(limit = SHOWN_ON_FAILURE): string {
+    const shown = this.events.slice(-limit);
     const skipped = this.events.length - shown.length;
     const lines = shown.map((e) => `  ${String(e.at).padStart(6)} ms ${e.actor.padEnd(6)} ${e.name} ${brief(e.payload)}`);
     return `events seen${skipped ? ` (the last ${shown.length} of ${this.events.length})` : ""}:\n${lines.join("\n") || "  (none)"}`;

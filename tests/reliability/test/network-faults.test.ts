@@ -28,6 +28,7 @@ afterEach(async () => {
 /** Two connected client peers, A and B, in namespaces of their own. */
 async function connectedPair(stack: Stack) {
   const timeline = new Timeline();
+  cleanups.push(async () => timeline.trace(expect.getState().currentTestName ?? ""));
   const network = await Network.create(timeline);
   cleanups.push(() => network.destroy());
   // In the test process, in the root namespace: each host reaches it at its gateway.
@@ -43,7 +44,7 @@ async function connectedPair(stack: Stack) {
   await b.start({ ...options, url: `ws://${network.b.gateway}:${port}` }, { within: 10_000 });
   await a.waitFor("A connects to B", "peerConnected", (p: { peerId: string }) => p.peerId === b.id, { within: 15_000 });
   await b.waitFor("B connects to A", "peerConnected", (p: { peerId: string }) => p.peerId === a.id, { within: 15_000 });
-  return { timeline, network, a, b };
+  return { timeline, network, server, a, b };
 }
 
 describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
@@ -97,7 +98,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
     });
 
     it("a peer cut from the signaling server for less than the grace period resumes its seat with the same id; nobody leaves", async () => {
-      const { timeline, network, a, b } = await connectedPair(stack);
+      const { timeline, network, server, a, b } = await connectedPair(stack);
       const idA = a.id;
       const pcsBefore = timeline.events.filter((e) => isPc(e, "created")).length;
 
@@ -108,9 +109,17 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
         within: 10_000,
         after: cut,
       });
-      // Long enough for the server's heartbeat to drop A's socket too, so
-      // the resume finds the seat in grace (not merely half-open); well
-      // under the 20 s grace. The fault's duration, not a synchronisation.
+      // The server notices too (its heartbeat drops A's socket) and keeps
+      // A's seat in grace: the resume below is from grace, not from a
+      // socket that merely looks alive. No event announces it; its stats do.
+      await timeline.until(
+        "the server drops A's socket and keeps its seat in grace",
+        () => server.stats().seatsInGrace === 1,
+        { within: 3 * serverOptions.heartbeatInterval + 2_000 },
+      );
+      // The seat then spends a while in grace, cut off: the fault's
+      // duration (no event marks "long enough"), well under the 20 s grace,
+      // and long enough that a grace that does not hold would show.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       // The peer link never broke: data still flows while A is cut off.
       expect(await exchange(timeline, a, b, { tag: "cut", count: 5, within: 10_000 })).toEqual(upTo(5));
@@ -121,6 +130,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       expect(open.payload, timeline.describe()).toMatchObject({ id: idA, resumed: true });
       await a.waitFor("A's signaling is open again", "signalingState", (p: { state: string }) => p.state === "open", { within: 5_000, after: restored });
 
+      expect(server.stats(), timeline.describe()).toMatchObject({ seats: 2, seatsInGrace: 0 });
       expect(await exchange(timeline, a, b, { tag: "after", count: 5, within: 10_000 })).toEqual(upTo(5));
       expect(await exchange(timeline, b, a, { tag: "after", count: 5, within: 10_000 })).toEqual(upTo(5));
       expectNobodyLeft(timeline);
