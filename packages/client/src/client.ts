@@ -3,6 +3,7 @@ import { Emitter } from "./emitter.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
+import { Resources, type ResourceCounts } from "./resources.js";
 import { SignalingConnection } from "./signaling.js";
 
 /** The events of {@link RTCClient}, each with its payload. */
@@ -11,7 +12,11 @@ export interface RTCClientEvents {
   open: { id: string; room: string; peers: string[] };
   /** A peer is in the room; negotiation with it has begun. */
   peerJoined: { peerId: string };
-  /** The data channel to a peer is open: `send` to it works from now on. */
+  /**
+   * The data channel to a peer is open: `send` to it works from now on.
+   * Fires once per peer: not again after an ICE restart (the peer never
+   * left); `connectedPeers` says whether a channel is open right now.
+   */
   peerConnected: { peerId: string };
   /** A message from a peer, already parsed from JSON. */
   message: { peerId: string; data: unknown };
@@ -42,6 +47,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #options: ResolvedClientOptions;
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
+  readonly #resources = new Resources();
   #id: string | undefined;
   #closed = false;
 
@@ -112,6 +118,15 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     return sent;
   }
 
+  /**
+   * Counts of live resources: peers, and the peer connections, data channels
+   * and timers behind them. All zero after `close()`; a count that only
+   * grows while peers come and go is a leak.
+   */
+  stats(): { peers: number } & ResourceCounts {
+    return { peers: this.#peers.size, ...this.#resources.counts() };
+  }
+
   /** Leaves the room and closes every peer connection. Events stop. */
   close(): void {
     if (this.#closed) return;
@@ -129,16 +144,17 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#id = message.id;
         this.emit("open", { id: message.id, room: message.room, peers: message.peers });
         // A handler may have closed the client; #peer then creates nothing.
-        for (const peerId of message.peers) this.#peer(peerId);
+        // We are the newcomer: we make the first offer to each of them.
+        for (const peerId of message.peers) this.#peer(peerId, true);
         break;
       case SignalingEvents.UserConnected:
-        this.#peer(message.id);
+        this.#peer(message.id, false);
         break;
       case SignalingEvents.UserDisconnected:
         this.#drop(message.id, "left");
         break;
       case SignalingEvents.ReceiveOffer:
-        this.#peer(message.from)?.receiveDescription("offer", message.sdp);
+        this.#peer(message.from, false)?.receiveDescription("offer", message.sdp);
         break;
       case SignalingEvents.ReceiveAnswer:
         this.#peers.get(message.from)?.receiveDescription("answer", message.sdp);
@@ -154,6 +170,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
         break;
+      case SignalingEvents.Token:
+      case SignalingEvents.Pong:
+        break;
     }
   }
 
@@ -161,24 +180,37 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * The peer with this id, created (and negotiation started) on first sight.
    * The server only relays within a room, so a signal from an id we have not
    * seen yet is from a peer in our room whose `UserConnected` we raced.
+   * `initiator`: we make the first offer (we are the newcomer); otherwise we
+   * wait for theirs.
    */
-  #peer(peerId: string): Peer | undefined {
+  #peer(peerId: string, initiator: boolean): Peer | undefined {
     if (this.#closed) return undefined;
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
-    const { RTCPeerConnection, rtcConfiguration, connectTimeout } = this.#options;
-    // Deterministic roles: both sides compare the same two ids.
-    const polite = (this.#id ?? "") < peerId;
-    const peer = new Peer(peerId, polite, () => new RTCPeerConnection(rtcConfiguration), {
-      sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
-      sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
-      sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
-      opened: () => this.emit("peerConnected", { peerId }),
-      message: (data) => this.emit("message", { peerId, data }),
-      gone: (reason) => this.#drop(peerId, reason),
-      error: (error) => this.#error(error),
-    }, connectTimeout);
+    const { RTCPeerConnection, rtcConfiguration, connectTimeout, iceRestartDelay, iceRestartTimeout, debug } =
+      this.#options;
+    const peer = new Peer({
+      id: peerId,
+      // Deterministic roles: both sides compare the same two ids.
+      polite: (this.#id ?? "") < peerId,
+      initiator,
+      createConnection: () => new RTCPeerConnection(rtcConfiguration),
+      context: {
+        sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
+        sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
+        sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
+        opened: () => this.emit("peerConnected", { peerId }),
+        message: (data) => this.emit("message", { peerId, data }),
+        gone: (reason) => this.#drop(peerId, reason),
+        error: (error) => this.#error(error),
+      },
+      connectTimeout,
+      iceRestartDelay,
+      iceRestartTimeout,
+      debug,
+      resources: this.#resources,
+    });
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId });
     peer.start();

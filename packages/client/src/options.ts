@@ -1,3 +1,4 @@
+import type { DebugHook } from "./peer.js";
 import type { WebSocketConstructor } from "./signaling.js";
 
 /**
@@ -25,9 +26,31 @@ export interface RTCClientOptions {
   /**
    * Milliseconds a peer has to connect (its data channel open) after it is
    * met; past that it is dropped: `error` with `CONNECTION_FAILED`, then
-   * `peerLeft` with reason `"failed"`. `0` waits forever. Default: 30 000.
+   * `peerLeft` with reason `"failed"`. `0` waits forever.
+   * @default 30_000
    */
   connectTimeout?: number;
+  /**
+   * Milliseconds a connected peer may stay ICE `disconnected` before ICE is
+   * restarted (a `failed` connection restarts at once). Short losses pass by
+   * themselves; this waits them out before renegotiating.
+   * @default 3_000
+   */
+  iceRestartDelay?: number;
+  /**
+   * Milliseconds an ICE restart has to reconnect. Past it the peer is
+   * dropped: `error` with `CONNECTION_FAILED`, then `peerLeft` with reason
+   * `"failed"`.
+   * @default 15_000
+   */
+  iceRestartTimeout?: number;
+  /**
+   * Where things go that are expected in normal operation but should not
+   * vanish: an ICE candidate that could not be applied (stale after glare or
+   * a restart), an ignored colliding offer, an ICE restart begun or done.
+   * @default no-op
+   */
+  debug?: DebugHook;
   /**
    * The `RTCPeerConnection` class to use. Default: the global one (browsers).
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
@@ -42,6 +65,9 @@ export interface ResolvedClientOptions {
   room: string;
   rtcConfiguration: RTCConfiguration;
   connectTimeout: number;
+  iceRestartDelay: number;
+  iceRestartTimeout: number;
+  debug: DebugHook;
   /** Typed as the DOM's: this is the surface the client relies on. */
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
   WebSocket: WebSocketConstructor;
@@ -67,17 +93,20 @@ export function resolveClientOptions(options: RTCClientOptions): ResolvedClientO
       ...options.rtcConfiguration,
       iceServers: options.iceServers ?? options.rtcConfiguration?.iceServers ?? [],
     },
-    connectTimeout: connectTimeout(options.connectTimeout),
+    connectTimeout: milliseconds("connectTimeout", options.connectTimeout, 30_000),
+    iceRestartDelay: milliseconds("iceRestartDelay", options.iceRestartDelay, 3_000),
+    iceRestartTimeout: milliseconds("iceRestartTimeout", options.iceRestartTimeout, 15_000, 1),
+    debug: options.debug ?? (() => {}),
     RTCPeerConnection: PeerConnection,
     WebSocket: Socket,
   };
 }
 
-function connectTimeout(value: number | undefined): number {
-  if (value === undefined) return 30_000;
+function milliseconds(name: string, value: number | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
   // Timers clamp anything else to 1 ms, which would drop every peer at once.
-  if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
-    throw new RangeError(`\`connectTimeout\` must be a whole number of milliseconds from 0 to 2^31-1, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new RangeError(`\`${name}\` must be a whole number of milliseconds from ${min} to 2^31-1, got ${value}`);
   }
   return value;
 }

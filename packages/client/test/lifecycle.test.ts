@@ -92,7 +92,7 @@ describe("a peer that never connects", () => {
         if (message.event === "Initialize") resolve(message.id ?? "");
       }),
     );
-    silent.on("open", () => silent.send(JSON.stringify({ event: "Join", protocol: 1, room: "r" })));
+    silent.on("open", () => silent.send(JSON.stringify({ event: "Join", protocol: 2, room: "r" })));
     const silentId = await joined;
 
     const alice = createClient({ url, room: "r", connectTimeout: 300 });
@@ -137,7 +137,7 @@ describe("errors are typed and the client carries on", () => {
     const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
     onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
     wss.on("connection", (socket) =>
-      socket.send(JSON.stringify({ event: "Initialize", protocol: 999, id: "x", room: "r", peers: [] })),
+      socket.send(JSON.stringify({ event: "Initialize", protocol: 999, id: "x", room: "r", peers: [], token: "t", resumed: false, grace: 0 })),
     );
     await new Promise((resolve) => wss.once("listening", resolve));
     const { port } = wss.address() as { port: number };
@@ -153,7 +153,7 @@ describe("errors are typed and the client carries on", () => {
     onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
     wss.on("connection", (socket) => {
       socket.send("{oops");
-      socket.send(JSON.stringify({ event: "Initialize", protocol: 1, id: "me", room: "r", peers: [] }));
+      socket.send(JSON.stringify({ event: "Initialize", protocol: 2, id: "me", room: "r", peers: [], token: "t", resumed: false, grace: 0 }));
     });
     await new Promise((resolve) => wss.once("listening", resolve));
     const { port } = wss.address() as { port: number };
