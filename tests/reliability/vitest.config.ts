@@ -9,7 +9,7 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: false,
     // Above every product timeout a test configures (the longest is the
-    // 15 s ICE restart bound), so a product failure is reported by the
+    // 25 s ICE restart bound, src/scenario.ts), so a product failure is reported by the
     // product or by a labeled wait, never by this bare timeout.
     testTimeout: 60_000,
     hookTimeout: 30_000,

@@ -12,12 +12,12 @@ import {
   exchange,
   expectNobodyLeft,
   expectNoCrash,
-  iceConnected,
   isPc,
+  reconnected,
   serverOptions,
   upTo,
 } from "../src/scenario.js";
-import { Timeline } from "../src/timeline.js";
+import { Timeline, type TimelineEvent } from "../src/timeline.js";
 
 const gate = await netnsGate();
 const cleanups: (() => Promise<void>)[] = [];
@@ -53,48 +53,46 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
   });
 
   describe.each(stacks)("%s", (stack) => {
-    it("a peer link cut for longer than the ICE restart delay recovers by ICE restart: later messages arrive in order, nobody leaves", async () => {
+    // Only on wrtc. node-datachannel (libdatachannel 0.33, libjuice) reports
+    // nothing at all while the path is dead: no `disconnected`, no
+    // `failed`; about 30 s after the cut the connection goes straight to
+    // `closed`. The client cannot tell a dead path from a live one there,
+    // so it has nothing to restart on (see the report of this branch).
+    it.runIf(stack === "wrtc")("a peer link cut for longer than the ICE restart delay recovers by ICE restart: later messages arrive in order, nobody leaves", async () => {
       const { timeline, network, a, b } = await connectedPair(stack);
       expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
 
       const cut = timeline.mark();
       await network.cutPeers();
-      // The restart: on wrtc `restartIce()` on the same connection; on
-      // node-datachannel, which cannot restart ICE, a fresh connection
-      // negotiated in its place (the client's documented fallback).
-      const restart = (e: { actor: string } & Parameters<typeof isPc>[0]) =>
-        (e.actor === "A" || e.actor === "B") && (isPc(e, "restartIce") || isPc(e, "created"));
-      const restarted = await timeline.waitFor(
-        `an ICE restart while the link is cut (restartIce, or a fresh connection on node-datachannel), after ICE noticed the cut (iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
+      const restart = (e: TimelineEvent) => (e.actor === "A" || e.actor === "B") && isPc(e, "restartIce");
+      await timeline.waitFor(
+        `an ICE restart while the link is cut (after ICE went disconnected and iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
         restart,
-        { within: 40_000, after: cut },
+        { within: 20_000, after: cut },
       );
-      // The restart's own checks run into the cut too: the fault outlasts
-      // the first restart attempt. There is no event for "the cut has lasted
-      // long enough": this is the fault's duration, not a synchronisation.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      expect(timeline.all("A", "peerLeft").concat(timeline.all("B", "peerLeft")), timeline.describe()).toEqual([]);
+      // Keep the link cut until libwebrtc gives the path up (`failed`, about
+      // 15 s without consent replies): from there only an ICE restart
+      // recovers (measured with the plumbing's bare peers: a connection cut
+      // until `failed` was still not back 15 s after the restore, while one
+      // cut only until `disconnected` comes back by itself), so recovery
+      // below is the restart's doing.
+      await timeline.waitFor(
+        "the cut outlasts libwebrtc's ICE timeout: A's or B's connection reports failed",
+        (e) => (e.actor === "A" || e.actor === "B") && isPc(e, "connection", ["failed"]),
+        { within: 30_000, after: cut },
+      );
+      expectNobodyLeft(timeline);
 
       const restored = timeline.mark();
       await network.restorePeers();
-      await iceConnected(timeline, a, "A's connection to B is back after the restore", { within: 15_000, after: restored });
-      await iceConnected(timeline, b, "B's connection to A is back after the restore", { within: 15_000, after: restored });
-      if (stack === "node-datachannel") {
-        // A fresh connection has a fresh channel: wait for it to open.
-        await a.waitFor("A's channel to B reopens", "peerConnected", () => true, { within: 15_000, after: restarted.at ? cut : cut });
-        await b.waitFor("B's channel to A reopens", "peerConnected", () => true, { within: 15_000, after: cut });
-      }
-
+      await reconnected(timeline, a, "A's connection to B is back after the restore", { within: 15_000, after: restored });
+      await reconnected(timeline, b, "B's connection to A is back after the restore", { within: 15_000, after: restored });
       expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
       expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
       expectNobodyLeft(timeline);
       expectNoCrash(timeline);
-      if (stack === "wrtc") {
-        // Recovered by an ICE restart of the same connection, not a new one.
-        const created = timeline.events.filter((e) => isPc(e, "created"));
-        expect(created.filter((e) => e.at > timeline.events[cut]!.at), timeline.describe()).toEqual([]);
-        expect(timeline.events.filter((e) => isPc(e, "restartIce")).length, timeline.describe()).toBeGreaterThan(0);
-      }
+      // Recovered by an ICE restart of the same connection, not a new one.
+      expect(timeline.events.slice(cut).filter((e) => isPc(e, "created")), timeline.describe()).toEqual([]);
     });
 
     it("a peer cut from the signaling server for less than the grace period resumes its seat with the same id; nobody leaves", async () => {
