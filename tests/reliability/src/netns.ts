@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, unlink, writeFile } from "node:fs/promises";
 import { run } from "./exec.js";
 import type { Timeline } from "./timeline.js";
 
@@ -33,6 +33,8 @@ export interface Host {
 /** Namespaces and root-side links of this suite start with this; a crashed run's are found by it. */
 const PREFIX = "rcrel";
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
+/** Where a run claims its subnet pair: one file per pair, holding the claimant's pid. */
+const CLAIMS = "/run/rcrel-subnets";
 
 let created = 0;
 
@@ -54,9 +56,10 @@ export class Network {
   readonly #timeline: Timeline;
   readonly #links: string[];
   readonly #forwardBefore: string;
-  readonly #blackholes = new Set<string>();
+  readonly #subnet: number;
 
-  private constructor(timeline: Timeline, a: Host, b: Host, links: string[], forwardBefore: string) {
+  private constructor(timeline: Timeline, a: Host, b: Host, links: string[], forwardBefore: string, subnet: number) {
+    this.#subnet = subnet;
     this.#timeline = timeline;
     this.a = a;
     this.b = b;
@@ -72,7 +75,8 @@ export class Network {
   static async create(timeline: Timeline): Promise<Network> {
     await removeStale();
     const tag = `${PREFIX}-${process.pid}-${++created}`;
-    const subnet = await freeSubnetPair();
+    const forwardBefore = (await readFile(IP_FORWARD, "utf8")).trim();
+    const subnet = await claimSubnetPair();
     const hosts = (["A", "B"] as const).map((name, i) => ({
       name,
       ns: `${tag}-${name.toLowerCase()}`,
@@ -81,13 +85,13 @@ export class Network {
       // Interface names are at most 15 bytes: rc<pid>x<n><a|b>.
       link: `rc${process.pid}x${created}${name.toLowerCase()}`,
     }));
-    const forwardBefore = (await readFile(IP_FORWARD, "utf8")).trim();
     const network = new Network(
       timeline,
       hosts[0]!,
       hosts[1]!,
       hosts.map((h) => h.link),
       forwardBefore,
+      subnet,
     );
     try {
       for (const host of hosts) {
@@ -159,6 +163,7 @@ export class Network {
         if (!/Cannot find device/.test(error.message)) failures.push(error.message);
       });
     }
+    await releaseSubnetPair(this.#subnet).catch((error: Error) => failures.push(error.message));
     // Put forwarding back only when no other run of this suite still needs it.
     if ((await listOurNamespaces()).length === 0) {
       await writeFile(IP_FORWARD, this.#forwardBefore).catch((error: Error) => failures.push(error.message));
@@ -169,12 +174,10 @@ export class Network {
 
   async #blackhole(host: Host, address: string): Promise<void> {
     await run("ip", ["-n", host.ns, "route", "add", "blackhole", `${address}/32`]);
-    this.#blackholes.add(`${host.ns} ${address}`);
   }
 
   async #unblackhole(host: Host, address: string): Promise<void> {
     await run("ip", ["-n", host.ns, "route", "del", "blackhole", `${address}/32`]);
-    this.#blackholes.delete(`${host.ns} ${address}`);
   }
 }
 
@@ -207,15 +210,39 @@ async function removeStale(): Promise<void> {
   }
 }
 
-/** The third octet N of a 198.18.N.0/24 pair (N, N+1) no interface here uses yet. */
-async function freeSubnetPair(): Promise<number> {
+/**
+ * Claims a 198.18.N.0/24 pair (N, N+1) and returns N: a pair no interface
+ * here uses, claimed by creating its claim file exclusively, so two runs of
+ * this suite at once never pick the same pair. A claim whose process is
+ * gone is taken over.
+ */
+async function claimSubnetPair(): Promise<number> {
+  await mkdir(CLAIMS, { recursive: true });
   const used = new Set(
     [...(await run("ip", ["-4", "-o", "addr", "show"])).matchAll(/inet 198\.18\.(\d+)\./g)].map((m) => Number(m[1])),
   );
   for (let n = 1; n < 255; n += 2) {
-    if (!used.has(n) && !used.has(n + 1)) return n;
+    if (used.has(n) || used.has(n + 1)) continue;
+    const claim = `${CLAIMS}/${n}`;
+    try {
+      const file = await open(claim, "wx");
+      await file.writeFile(String(process.pid));
+      await file.close();
+      return n;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number(await readFile(claim, "utf8").catch(() => "0"));
+      if (owner && !alive(owner)) {
+        await unlink(claim).catch(() => undefined); // another run may have taken it over first
+        n -= 2; // try this pair again
+      }
+    }
   }
   throw new Error("no free /24 pair left in 198.18.0.0/16");
+}
+
+async function releaseSubnetPair(n: number): Promise<void> {
+  await unlink(`${CLAIMS}/${n}`);
 }
 
 /**
