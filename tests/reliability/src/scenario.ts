@@ -106,3 +106,19 @@ export function expectNoCrash(timeline: Timeline): void {
 export function upTo(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i + 1);
 }
+
+/**
+ * Asserts what each peer holds once things settled: one peer connection and
+ * one data channel per remote peer and nothing more, so a restart or a
+ * resume left no retired connection, channel or stray peer behind.
+ */
+export async function expectHolding(timeline: Timeline, peers: PeerProcess[], remotePeers: number): Promise<void> {
+  for (const peer of peers) {
+    const stats = await peer.request("stats");
+    expect(stats, `${peer.name}'s resources\n${timeline.describe()}`).toMatchObject({
+      peers: remotePeers,
+      peerConnections: remotePeers,
+      dataChannels: remotePeers,
+    });
+  }
+}

@@ -10,6 +10,7 @@ import { PeerProcess, stacks, type Stack } from "../src/peerProcess.js";
 import {
   clientOptions,
   exchange,
+  expectHolding,
   expectNobodyLeft,
   expectNoCrash,
   isPc,
@@ -91,6 +92,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
       expectNobodyLeft(timeline);
       expectNoCrash(timeline);
+      await expectHolding(timeline, [a, b], 1);
       // Recovered by an ICE restart of the same connection, not a new one.
       expect(timeline.events.slice(cut).filter((e) => isPc(e, "created")), timeline.describe()).toEqual([]);
     });
@@ -133,6 +135,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       expect(await exchange(timeline, b, a, { tag: "after", count: 5, within: 10_000 })).toEqual(upTo(5));
       expectNobodyLeft(timeline);
       expectNoCrash(timeline);
+      await expectHolding(timeline, [a, b], 1);
       // B never heard of a departure, and nobody renegotiated from scratch.
       expect(timeline.events.filter((e) => isPc(e, "created")).length, timeline.describe()).toBe(pcsBefore);
     });

@@ -4,7 +4,7 @@
 // same ids, and a newcomer after the restart meets everyone.
 import { afterEach, describe, expect, it } from "vitest";
 import { PeerProcess, stacks } from "../src/peerProcess.js";
-import { clientOptions, exchange, expectNobodyLeft, expectNoCrash, isPc, latestPc, serverOptions, upTo } from "../src/scenario.js";
+import { clientOptions, exchange, expectHolding, expectNobodyLeft, expectNoCrash, isPc, latestPc, serverOptions, upTo } from "../src/scenario.js";
 import { ServerProcess } from "../src/serverProcess.js";
 import { Timeline } from "../src/timeline.js";
 
@@ -65,6 +65,7 @@ describe.each(stacks)("%s", (stack) => {
 
     expectNobodyLeft(timeline);
     expectNoCrash(timeline);
+    await expectHolding(timeline, [a, b, c], 2);
     // A and B kept their connection to each other: neither made a new one
     // between the kill and the newcomer, and the one they had never ended.
     const beforeNewcomer = timeline.events.slice(killed, newcomer);
