@@ -202,11 +202,20 @@ function alive(pid: number): boolean {
 async function removeStale(): Promise<void> {
   for (const ns of await listOurNamespaces()) {
     const pid = Number(ns.split("-")[1]);
-    if (!alive(pid)) await run("ip", ["netns", "del", ns]);
+    if (!alive(pid)) {
+      await run("ip", ["netns", "del", ns]).catch((error: Error) => {
+        // Another run of this suite may have removed it first.
+        if (!/No such file/.test(error.message)) throw error;
+      });
+    }
   }
   const links = await run("ip", ["-o", "link", "show"]);
   for (const match of links.matchAll(/^\d+: (rc(\d+)x\d+[ab])[@:]/gm)) {
-    if (!alive(Number(match[2]))) await run("ip", ["link", "del", match[1]!]);
+    if (alive(Number(match[2]))) continue;
+    // Deleting one end of a veth pair deletes the other: it may be gone already.
+    await run("ip", ["link", "del", match[1]!]).catch((error: Error) => {
+      if (!/Cannot find device/.test(error.message)) throw error;
+    });
   }
 }
 
