@@ -56,10 +56,6 @@ export class Seat implements RoomMember {
     return this.#graceTimer !== undefined;
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /**
    * Delivers a frame to the bound socket, or holds it while there is none
    * (or the one there is closing). Returns `false` when the seat cannot take
@@ -73,7 +69,7 @@ export class Seat implements RoomMember {
     if (this.#connection?.send(frame)) return true;
     const bytes = Buffer.byteLength(frame);
     if (this.#held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
-      this.#end();
+      this.end();
       queueMicrotask(() => this.#onOverflow(this));
       return false;
     }
@@ -108,10 +104,6 @@ export class Seat implements RoomMember {
 
   /** Ends the seat: no more frames, no timer, no hold. Idempotent; telling the room is the owner's job. */
   end(): void {
-    this.#end();
-  }
-
-  #end(): void {
     this.#ended = true;
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
