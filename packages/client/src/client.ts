@@ -222,18 +222,14 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     if (!resumed) this.#dropAll();
     this.#id = id;
     this.emit("open", { id, room, peers, resumed });
-    // A handler may have closed the client; #peer then creates nothing.
-    for (const peerId of peers) {
-      const known = resumed ? this.#peers.get(peerId) : undefined;
-      // A resume keeps every peer connection; one that is not connected
-      // (it broke while we were away, or was still negotiating) gets an ICE
-      // restart, now that its signals can flow again.
-      if (known) {
-        if (!known.connected) known.restartIce();
-      } else {
-        this.#peer(peerId, true);
-      }
-    }
+    if (this.#closed) return; // closed by an `open` handler
+    // A resume keeps every peer connection; one that is not connected (it
+    // broke while we were away, or was still negotiating) gets an ICE
+    // restart, now that its signals can flow again.
+    if (resumed) for (const peer of this.#peers.values()) if (!peer.connected) peer.restartIce();
+    // Peers we do not know yet (they came while we were away): we are their
+    // newcomer. #peer returns the known ones untouched.
+    for (const peerId of peers) this.#peer(peerId, true);
   }
 
   /**

@@ -70,6 +70,8 @@ export class SignalingConnection {
   #keepAlive: KeepAlive | undefined;
   #seated = false;
   #token: string | undefined;
+  /** Whether this socket's `Join` carried a token: only then can the server refuse a resume. */
+  #resuming = false;
   /** Attempts since the client was last seated. */
   #attempt = 0;
   /** The pending wait before the next attempt: a backoff timer or an `online` listener. */
@@ -96,7 +98,10 @@ export class SignalingConnection {
    * would be refused (`NOT_JOINED`), and lost.
    */
   send(message: ClientMessage): void {
-    if (this.#state === "closed") return;
+    if (this.#state === "closed") {
+      this.#options.debug("signaling has ended: signal dropped", { event: message.event });
+      return;
+    }
     if (this.#seated && this.#channel?.send(message)) return;
     const dropped = this.#queue.push(message);
     if (dropped) {
@@ -119,7 +124,10 @@ export class SignalingConnection {
   #connect(): void {
     const { url, room, WebSocket } = this.#options;
     const channel: SignalingChannel = new SignalingChannel(url, WebSocket, {
-      open: () => channel.join(room, this.#token),
+      open: () => {
+        this.#resuming = this.#token !== undefined;
+        channel.join(room, this.#token);
+      },
       heard: () => this.#keepAlive?.heard(),
       message: (message) => this.#receive(channel, message),
       error: (error) => this.#handlers.error(error),
@@ -160,12 +168,13 @@ export class SignalingConnection {
       case SignalingEvents.Pong:
         break; // heard() already counted it
       case SignalingEvents.Error:
-        if (!this.#seated && refusals.has(message.code)) {
+        if (this.#resuming && !this.#seated && refusals.has(message.code)) {
           this.#options.debug("the server refused to resume the seat; joining as a new peer", {
             code: message.code,
             message: message.message,
           });
           this.#token = undefined;
+          this.#resuming = false;
           this.#queue.clear();
           this.#handlers.refused(message.code as ErrorCode);
           // A handler may have closed the client.

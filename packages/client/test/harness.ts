@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import type { Socket } from "node:net";
 import { RTCPeerConnection } from "./webrtc.js";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
@@ -34,6 +35,11 @@ export function within<T>(label: string, promise: Promise<T>, ms = WAIT_MS, seen
 export async function startServer(options: Partial<SignalingServerOptions> & { port?: number } = {}) {
   const { port: wanted = 0, ...serverOptions } = options;
   const http = createServer();
+  const sockets = new Set<Socket>();
+  http.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   const signaling = new SignalingServer({ ...serverOptions, server: http });
   http.listen(wanted, "127.0.0.1");
   const { port } = await signaling.listening();
@@ -45,7 +51,11 @@ export async function startServer(options: Partial<SignalingServerOptions> & { p
       await new Promise((resolve) => http.close(resolve));
     })());
   onTestFinished(close);
-  return { signaling, url: `ws://127.0.0.1:${port}`, port, close };
+  /** Drops every TCP connection from the server's side, as a network reset would: no close frame. */
+  const dropSockets = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return { signaling, url: `ws://127.0.0.1:${port}`, port, close, dropSockets };
 }
 
 type ClientOptions = Omit<RTCClientOptions, "RTCPeerConnection" | "WebSocket"> & Partial<RTCClientOptions>;
@@ -96,6 +106,9 @@ export class Recorder {
       });
     };
     this.client = client;
+    // Errors are recorded above; this listener only keeps the client from
+    // writing them to console.error, which some tests watch for leaks.
+    client.on("error", () => undefined);
   }
 
   /**
