@@ -14,7 +14,6 @@ import {
   expectNobodyLeft,
   expectNoCrash,
   isPc,
-  reconnected,
   serverOptions,
   upTo,
 } from "../src/scenario.js";
@@ -66,28 +65,43 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       const cut = timeline.mark();
       await network.cutPeers();
       const restart = (e: TimelineEvent) => (e.actor === "A" || e.actor === "B") && isPc(e, "restartIce");
+      // libwebrtc reports `disconnected` about 5 s into the cut, or, when
+      // its first report flickers back to `connected`, about 15 s in.
       await timeline.waitFor(
         `an ICE restart while the link is cut (after ICE went disconnected and iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
         restart,
-        { within: 20_000, after: cut },
+        { within: 25_000, after: cut },
       );
       // Keep the link cut until libwebrtc gives the path up (`failed`, about
-      // 15 s without consent replies): from there only an ICE restart
-      // recovers (measured with the plumbing's bare peers: a connection cut
-      // until `failed` was still not back 15 s after the restore, while one
-      // cut only until `disconnected` comes back by itself), so recovery
-      // below is the restart's doing.
+      // 15 s after the restart's checks began): from there only an ICE
+      // restart recovers (measured with the plumbing's bare peers: a
+      // connection cut until `failed` was still not back 15 s after the
+      // restore, while one cut only until `disconnected` comes back by
+      // itself), so recovery below is the client's doing.
       await timeline.waitFor(
         "the cut outlasts libwebrtc's ICE timeout: A's or B's connection reports failed",
         (e) => (e.actor === "A" || e.actor === "B") && isPc(e, "connection", ["failed"]),
-        { within: 30_000, after: cut },
+        { within: 25_000, after: cut },
       );
+      // The other side usually fails within milliseconds, but not always
+      // (a side whose restart offer lost the collision has been seen
+      // checking on without ever reporting `failed`), so its `failed`
+      // is no event to wait for. The cut lasts 2 s more: the fault's
+      // duration, not a synchronisation. Where both agents have given up,
+      // nobody checks any more, and only a new restart finds the path.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       expectNobodyLeft(timeline);
 
       const restored = timeline.mark();
       await network.restorePeers();
-      await reconnected(timeline, a, "A's connection to B is back after the restore", { within: 15_000, after: restored });
-      await reconnected(timeline, b, "B's connection to A is back after the restore", { within: 15_000, after: restored });
+      // The client's own word that the restart is over: its connection
+      // connected, its channel open, negotiation stable.
+      for (const peer of [a, b]) {
+        await peer.waitFor(`${peer.name} says its ICE restart is complete`, "debug", (p: { message: string }) => p.message === "ICE restart complete", {
+          within: 15_000,
+          after: restored,
+        });
+      }
       expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
       expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
       expectNobodyLeft(timeline);
