@@ -35,6 +35,12 @@ const PREFIX = "rcrel";
 const IP_FORWARD = "/proc/sys/net/ipv4/ip_forward";
 /** Where a run claims its subnet pair: one file per pair, holding the claimant's pid. */
 const CLAIMS = "/run/rcrel-subnets";
+/**
+ * The host's `ip_forward` from before any run of this suite turned it on:
+ * written by the first run only, so neither a concurrent run nor a crashed
+ * one can pass off the suite's own `1` as the original.
+ */
+const FORWARD_BEFORE = `${CLAIMS}/ip_forward.before`;
 
 let created = 0;
 
@@ -55,16 +61,14 @@ export class Network {
   readonly b: Host;
   readonly #timeline: Timeline;
   readonly #links: string[];
-  readonly #forwardBefore: string;
   readonly #subnet: number;
 
-  private constructor(timeline: Timeline, a: Host, b: Host, links: string[], forwardBefore: string, subnet: number) {
+  private constructor(timeline: Timeline, a: Host, b: Host, links: string[], subnet: number) {
     this.#subnet = subnet;
     this.#timeline = timeline;
     this.a = a;
     this.b = b;
     this.#links = links;
-    this.#forwardBefore = forwardBefore;
   }
 
   /**
@@ -75,7 +79,6 @@ export class Network {
   static async create(timeline: Timeline): Promise<Network> {
     await removeStale();
     const tag = `${PREFIX}-${process.pid}-${++created}`;
-    const forwardBefore = (await readFile(IP_FORWARD, "utf8")).trim();
     const subnet = await claimSubnetPair();
     const hosts = (["A", "B"] as const).map((name, i) => ({
       name,
@@ -90,7 +93,6 @@ export class Network {
       hosts[0]!,
       hosts[1]!,
       hosts.map((h) => h.link),
-      forwardBefore,
       subnet,
     );
     try {
@@ -107,6 +109,9 @@ export class Network {
         // candidate pair may dodge them over IPv6.
         await run("ip", ["netns", "exec", host.ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
       }
+      await writeFile(FORWARD_BEFORE, (await readFile(IP_FORWARD, "utf8")).trim(), { flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error; // an earlier run's original stands
+      });
       await writeFile(IP_FORWARD, "1");
     } catch (error) {
       await network.destroy();
@@ -166,7 +171,13 @@ export class Network {
     await releaseSubnetPair(this.#subnet).catch((error: Error) => failures.push(error.message));
     // Put forwarding back only when no other run of this suite still needs it.
     if ((await listOurNamespaces()).length === 0) {
-      await writeFile(IP_FORWARD, this.#forwardBefore).catch((error: Error) => failures.push(error.message));
+      try {
+        await writeFile(IP_FORWARD, await readFile(FORWARD_BEFORE, "utf8"));
+        await unlink(FORWARD_BEFORE);
+      } catch (error) {
+        // Nothing to put back if this run failed before turning forwarding on.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") failures.push((error as Error).message);
+      }
     }
     this.#timeline.record("net", "destroyed", failures.length ? { failures } : undefined);
     if (failures.length) console.error(`[reliability] cleanup of ${this.a.ns}, ${this.b.ns} incomplete:\n${failures.join("\n")}`);
