@@ -2,4 +2,4 @@
 // instead (the "browser" export condition), so `ws` never reaches a page.
 export * from "./browser.js";
 export { SignalingServer, MemoryRoomAdapter } from "@raycaster/realtime-server";
-export type { SignalingServerOptions, RoomAdapter, RoomMember } from "@raycaster/realtime-server";
+export type { SignalingServerOptions, SignalingServerStats, RoomAdapter, RoomMember } from "@raycaster/realtime-server";

@@ -1,11 +1,16 @@
 /**
  * A peer as a room adapter sees it: an id and a way to hand it a frame.
- * The server implements it for every local connection.
+ * The server implements it with its seats, so a member stays the same while
+ * its client drops and resumes on another socket.
  */
 export interface RoomMember {
   readonly id: string;
-  /** Sends one already-serialised frame to this peer. */
-  send(frame: string): void;
+  /**
+   * Sends one already-serialised frame to this peer, or holds it while the
+   * peer's socket is down. Returns `false` when the member cannot take it
+   * (its seat ended, or its bounded hold is full, which ends the seat).
+   */
+  send(frame: string): boolean;
 }
 
 /**
@@ -22,13 +27,16 @@ export interface RoomMember {
 export interface RoomAdapter {
   /** Seats `member` in `room`; returns the ids of the members already there. */
   join(room: string, member: RoomMember): string[];
+  /** The ids of every member of `room` (none for a room that does not exist). */
+  members(room: string): string[];
   /** How many members `room` has (0 for a room that does not exist). */
   size(room: string): number;
   /** Removes a member from its room. Unknown ids are ignored. */
   leave(room: string, memberId: string): void;
   /**
    * Delivers `frame` to member `to` of `room`. Returns `false` when `room`
-   * has no such member, which is how a frame can never cross rooms.
+   * has no such member, which is how a frame can never cross rooms, or when
+   * the member could not take it ({@link RoomMember.send} returned `false`).
    */
   sendTo(room: string, to: string, frame: string): boolean;
   /** Delivers `frame` to every member of `room` except `except`. */

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { CloseCodes, ErrorCodes, Limits, SignalingEvents, type ErrorCode } from "@raycaster/realtime-protocol";
 import { WebSocket } from "ws";
-import type { RoomMember } from "./adapter.js";
+import type { Seat } from "./seat.js";
 
 /**
  * Frames queued for a peer that does not read them are dropped with the
@@ -11,29 +10,49 @@ import type { RoomMember } from "./adapter.js";
 export const SEND_BUFFER_LIMIT = 1024 * 1024;
 
 /**
- * One client's WebSocket and the little the server keeps about it: its id,
- * its room once joined, and whether it answered the last heartbeat.
+ * One WebSocket and the little the server keeps about the socket itself:
+ * whether it answered the last heartbeat, the timer that closes it if it
+ * never joins, and the seat it is bound to. Who the peer is (id, room) lives
+ * in its {@link Seat}, which may outlive this socket and be bound to the next.
  */
-export class Connection implements RoomMember {
-  /** Minted here, never taken from the client: 96 random bits. */
-  readonly id = randomBytes(12).toString("base64url");
-  /** The room this connection joined; `undefined` until `Join` is accepted. */
-  room: string | undefined;
-  /** Cleared on each heartbeat ping, set again by the pong. */
-  alive = true;
+export class Connection {
   readonly socket: WebSocket;
+  /** Cleared on each heartbeat ping, set again by the pong or by any frame. */
+  alive = true;
+  /** The seat this socket speaks for; `undefined` until a `Join` is accepted, and after a takeover. */
+  seat: Seat | undefined;
+  readonly #joinTimer: NodeJS.Timeout;
 
-  constructor(socket: WebSocket) {
+  constructor(socket: WebSocket, joinTimeout: number) {
     this.socket = socket;
+    this.#joinTimer = setTimeout(() => {
+      if (this.seat === undefined) socket.close(CloseCodes.JoinTimeout, "no Join in time");
+    }, joinTimeout);
   }
 
-  send(frame: string): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+  /** Whether frames sent now can still reach the client. */
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Stops the join timer; called once the socket has closed. */
+  dispose(): void {
+    clearTimeout(this.#joinTimer);
+  }
+
+  /**
+   * Sends one serialised frame. Returns `false` when it was not sent: the
+   * socket is not open, or the client stopped reading and the socket was
+   * terminated.
+   */
+  send(frame: string): boolean {
+    if (!this.open) return false;
     if (this.socket.bufferedAmount > SEND_BUFFER_LIMIT) {
       this.socket.terminate();
-      return;
+      return false;
     }
     this.socket.send(frame);
+    return true;
   }
 
   /** Sends an `Error` frame; the connection stays open. */

@@ -2,8 +2,9 @@ import type { Connection } from "./connection.js";
 
 /**
  * Pings every connection each `interval` ms and terminates those that did not
- * answer the previous ping: a peer whose network vanished never sends a
- * close frame, and without this its seat would stay taken forever.
+ * answer the previous ping (nor sent any frame since): a peer whose network
+ * vanished never sends a close frame, and without this its socket would
+ * stay open forever and its seat never enter its grace period.
  * Returns a function that stops the heartbeat.
  */
 export function startHeartbeat(connections: ReadonlySet<Connection>, interval: number): () => void {

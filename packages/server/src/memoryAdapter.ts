@@ -15,6 +15,10 @@ export class MemoryRoomAdapter implements RoomAdapter {
     return others;
   }
 
+  members(room: string): string[] {
+    return [...(this.#rooms.get(room)?.keys() ?? [])];
+  }
+
   size(room: string): number {
     return this.#rooms.get(room)?.size ?? 0;
   }
@@ -29,9 +33,7 @@ export class MemoryRoomAdapter implements RoomAdapter {
 
   sendTo(room: string, to: string, frame: string): boolean {
     const member = this.#rooms.get(room)?.get(to);
-    if (!member) return false;
-    member.send(frame);
-    return true;
+    return member ? member.send(frame) : false;
   }
 
   broadcast(room: string, frame: string, except?: string): void {

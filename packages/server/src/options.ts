@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Limits } from "@raycaster/realtime-protocol";
@@ -10,33 +11,78 @@ export interface SignalingServerOptions {
   server?: HttpServer | HttpsServer;
   /** A port to listen on with a server of its own (`0` picks a free one). */
   port?: number;
-  /** The host to listen on with `port`. Default: all interfaces. */
+  /**
+   * The host to listen on with `port`.
+   * @default all interfaces
+   */
   host?: string;
-  /** Only accept WebSocket upgrades on this path, e.g. `"/signaling"`. Default: any path. */
+  /**
+   * Only accept WebSocket upgrades on this path, e.g. `"/signaling"`.
+   * @default any path
+   */
   path?: string;
   /**
    * The largest frame, in bytes, the server handles. A larger one is
    * answered with `MESSAGE_TOO_LARGE` and the connection stays open; one
    * larger than four times this closes the connection (1009) before it is
-   * buffered whole. Default: 64 KiB.
+   * buffered whole.
+   * @default 65536 (64 KiB)
    */
   maxMessageSize?: number;
   /**
    * The most peers one room holds; a `Join` beyond it gets `ROOM_FULL`.
-   * Default and ceiling: the protocol's `Limits.peersPerRoom` (1024), the
-   * longest peer list a client accepts in `Initialize`.
+   * The ceiling is the protocol's `Limits.peersPerRoom`, the longest peer
+   * list a client accepts in `Initialize`.
+   * @default 1024
    */
   maxPeersPerRoom?: number;
-  /** Milliseconds between heartbeat pings; a socket that misses one is dropped. `0` disables. Default: 30 000. */
+  /**
+   * Milliseconds between heartbeat pings; a socket that misses one is
+   * dropped (its seat then waits out `seatGrace`). `0` disables.
+   * @default 30000
+   */
   heartbeatInterval?: number;
-  /** Milliseconds a new connection has to send `Join` before it is closed. Default: 10 000. */
+  /**
+   * Milliseconds a new connection has to send `Join` before it is closed.
+   * @default 10000
+   */
   joinTimeout?: number;
-  /** Where rooms live. Default: a {@link MemoryRoomAdapter}. */
+  /**
+   * Milliseconds a seat is kept after its socket ends without a clean close
+   * (anything but 1000, 1001, or a close frame without a code): the client
+   * may resume it with its token, same id, and the others see
+   * `UserDisconnected` only once it expires. Frames for the seat are held
+   * meanwhile (at most 256 frames / 256 KiB; beyond that the seat ends at
+   * once). `0` ends every seat with its socket.
+   * @default 20000
+   */
+  seatGrace?: number;
+  /**
+   * Milliseconds a resume token is valid. A connected client is sent a fresh
+   * one (`Token`) once its token has passed half its life, so keep this well
+   * above `seatGrace`. At least 1000.
+   * @default 900000 (15 minutes)
+   */
+  tokenTtl?: number;
+  /**
+   * The key resume tokens are signed with (HMAC-SHA256): a string of at
+   * least 32 characters or at least 32 bytes. Servers that share it accept
+   * each other's tokens, so a restarted server (or another node) restores
+   * the seats of clients that come back. Keep it secret: whoever has it can
+   * take any seat.
+   * @default 32 random bytes per server instance (a restart cannot restore seats)
+   */
+  secret?: string | Uint8Array;
+  /**
+   * Where rooms live.
+   * @default a new {@link MemoryRoomAdapter}
+   */
   adapter?: RoomAdapter;
   /**
    * Called with an unexpected failure: while handling a valid frame (the
    * sender gets `INTERNAL_ERROR`; the server carries on), in a custom
-   * adapter, or of the HTTP server (which `ws` passes on). Default: `console.error`.
+   * adapter, or of the HTTP server (which `ws` passes on).
+   * @default console.error
    */
   onError?: (error: unknown) => void;
 }
@@ -47,9 +93,15 @@ export interface ResolvedOptions {
   maxPeersPerRoom: number;
   heartbeatInterval: number;
   joinTimeout: number;
+  seatGrace: number;
+  tokenTtl: number;
+  secret: Uint8Array;
   adapter: RoomAdapter;
   onError: (error: unknown) => void;
 }
+
+/** The shortest secret accepted, in bytes: HMAC-SHA256's own output size. */
+const MIN_SECRET_BYTES = 32;
 
 export function resolveOptions(options: SignalingServerOptions): ResolvedOptions {
   if ((options.server === undefined) === (options.port === undefined)) {
@@ -63,9 +115,31 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     ),
     heartbeatInterval: delay(options.heartbeatInterval, 30_000, "heartbeatInterval", 0),
     joinTimeout: delay(options.joinTimeout, 10_000, "joinTimeout", 1),
+    seatGrace: delay(options.seatGrace, 20_000, "seatGrace", 0),
+    // Below a second a token could expire between being sent and being used.
+    tokenTtl: delay(options.tokenTtl, 15 * 60_000, "tokenTtl", 1000),
+    secret: secret(options.secret),
     adapter: options.adapter ?? new MemoryRoomAdapter(),
     onError: options.onError ?? ((error) => console.error("[realtime-server]", error)),
   };
+}
+
+function secret(value: string | Uint8Array | undefined): Uint8Array {
+  if (value === undefined) return randomBytes(MIN_SECRET_BYTES);
+  if (typeof value === "string") {
+    if (value.length < MIN_SECRET_BYTES) {
+      throw new RangeError(`\`secret\` must be at least ${MIN_SECRET_BYTES} characters, got ${value.length}`);
+    }
+    return Buffer.from(value);
+  }
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError("`secret` must be a string or a Uint8Array");
+  }
+  if (value.byteLength < MIN_SECRET_BYTES) {
+    throw new RangeError(`\`secret\` must be at least ${MIN_SECRET_BYTES} bytes, got ${value.byteLength}`);
+  }
+  // A copy, so the caller reusing its buffer changes nothing here.
+  return Uint8Array.from(value);
 }
 
 /** The longest delay a Node timer honours; longer ones fire at once. */

@@ -1,40 +1,41 @@
 import {
-  CloseCodes,
   ErrorCodes,
   PROTOCOL_VERSION,
+  RelayedEvents,
   SignalingEvents,
   parseClientMessage,
   type ClientMessage,
 } from "@raycaster/realtime-protocol";
-import { WebSocket, type RawData } from "ws";
-import type { RoomAdapter } from "./adapter.js";
+import type { RawData } from "ws";
 import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
+import type { Seating } from "./seating.js";
+
+/** What the relay needs besides the frame: the options and the seats. */
+export interface RelayContext {
+  options: ResolvedOptions;
+  seating: Seating;
+}
 
 /**
- * Handles every frame a client sends: validates it, then joins a room or
- * relays to one peer of the same room with `from` set to the sender's id.
- * Never throws: whatever is wrong with a frame is answered with an `Error`
- * frame to its sender alone.
+ * Handles every frame a client sends: validates it, then joins (or resumes)
+ * a seat, answers a `Ping`, or relays to one peer of the same room with
+ * `from` set to the sender's id. Never throws: whatever is wrong with a
+ * frame is answered with an `Error` frame to its sender alone.
  */
-export function handleFrame(
-  conn: Connection,
-  data: RawData,
-  isBinary: boolean,
-  options: ResolvedOptions,
-): void {
-  const { maxMessageSize, onError } = options;
+export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, context: RelayContext): void {
+  const { maxMessageSize, onError } = context.options;
   // ws still delivers frames that arrive while a close is under way (a
-  // refused protocol, a join timeout, shutdown): they must not seat anyone.
-  if (conn.socket.readyState !== WebSocket.OPEN) return;
+  // refused protocol, a join timeout, a takeover, shutdown): they must not
+  // seat or relay anything.
+  if (!conn.open) return;
+  // Whatever arrives, the socket is alive: the heartbeat need not drop it.
+  conn.alive = true;
   // The server keeps ws's default binaryType, so a frame is one Buffer.
   const frame = data as Buffer;
   const size = frame.length;
   if (size > maxMessageSize) {
-    conn.sendError(
-      ErrorCodes.MESSAGE_TOO_LARGE,
-      `the frame is ${size} bytes; the limit is ${maxMessageSize}`,
-    );
+    conn.sendError(ErrorCodes.MESSAGE_TOO_LARGE, `the frame is ${size} bytes; the limit is ${maxMessageSize}`);
     return;
   }
   if (isBinary) {
@@ -47,89 +48,40 @@ export function handleFrame(
     return;
   }
   try {
-    route(conn, parsed.message, options);
+    route(conn, parsed.message, context);
   } catch (error) {
     conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to handle the frame");
     onError(error);
   }
 }
 
-function route(conn: Connection, message: ClientMessage, options: ResolvedOptions): void {
-  const { adapter } = options;
-  if (message.event === SignalingEvents.Join) {
-    join(conn, message.room, message.protocol, options);
+function route(conn: Connection, message: ClientMessage, { options, seating }: RelayContext): void {
+  if (message.event === SignalingEvents.Ping) {
+    conn.send(JSON.stringify({ event: SignalingEvents.Pong }));
     return;
   }
-  const room = conn.room;
-  if (room === undefined) {
+  if (message.event === SignalingEvents.Join) {
+    if (conn.seat !== undefined) {
+      conn.sendError(ErrorCodes.ALREADY_JOINED, `already in room "${conn.seat.room}"`);
+      return;
+    }
+    if (message.protocol !== PROTOCOL_VERSION) {
+      conn.refuseProtocol(`the server speaks protocol ${PROTOCOL_VERSION}, the client ${message.protocol}`);
+      return;
+    }
+    seating.join(conn, message.room, message.token);
+    return;
+  }
+  const seat = conn.seat;
+  if (seat === undefined) {
     conn.sendError(ErrorCodes.NOT_JOINED, `send Join before ${message.event}`);
     return;
   }
-  // The outgoing frame is built from validated fields only; `from` is the
-  // sender's server-minted id.
-  let frame: string;
-  switch (message.event) {
-    case SignalingEvents.SendOffer:
-      frame = JSON.stringify({ event: SignalingEvents.ReceiveOffer, from: conn.id, sdp: message.sdp });
-      break;
-    case SignalingEvents.SendAnswer:
-      frame = JSON.stringify({ event: SignalingEvents.ReceiveAnswer, from: conn.id, sdp: message.sdp });
-      break;
-    case SignalingEvents.SendCandidate:
-      frame = JSON.stringify({
-        event: SignalingEvents.ReceiveCandidate,
-        from: conn.id,
-        candidate: message.candidate,
-      });
-      break;
+  // The outgoing frame is built from validated fields only: `to` goes, and
+  // `from` is the sender's server-minted id.
+  const { event, to, ...fields } = message;
+  const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
+  if (to === seat.id || !options.adapter.sendTo(seat.room, to, frame)) {
+    conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${seat.room}"`, to);
   }
-  if (message.to === conn.id || !adapter.sendTo(room, message.to, frame)) {
-    conn.sendError(
-      ErrorCodes.PEER_NOT_FOUND,
-      `no peer "${message.to}" in room "${room}"`,
-      message.to,
-    );
-  }
-}
-
-function join(
-  conn: Connection,
-  room: string,
-  protocol: number,
-  { adapter, maxPeersPerRoom }: ResolvedOptions,
-): void {
-  if (conn.room !== undefined) {
-    conn.sendError(ErrorCodes.ALREADY_JOINED, `already in room "${conn.room}"`);
-    return;
-  }
-  if (protocol !== PROTOCOL_VERSION) {
-    conn.refuseProtocol(`the server speaks protocol ${PROTOCOL_VERSION}, the client ${protocol}`);
-    return;
-  }
-  if (adapter.size(room) >= maxPeersPerRoom) {
-    conn.sendError(ErrorCodes.ROOM_FULL, `room "${room}" already holds ${maxPeersPerRoom} peers`);
-    conn.socket.close(CloseCodes.RoomFull, "room full");
-    return;
-  }
-  const peers = adapter.join(room, conn);
-  conn.room = room;
-  conn.send(
-    JSON.stringify({
-      event: SignalingEvents.Initialize,
-      protocol: PROTOCOL_VERSION,
-      id: conn.id,
-      room,
-      peers,
-    }),
-  );
-  adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserConnected, id: conn.id }), conn.id);
-}
-
-/** Removes a closed connection from its room and tells the others. */
-export function leave(conn: Connection, adapter: RoomAdapter): void {
-  const room = conn.room;
-  if (room === undefined) return;
-  conn.room = undefined;
-  adapter.leave(room, conn.id);
-  adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserDisconnected, id: conn.id }));
 }

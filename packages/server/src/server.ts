@@ -4,10 +4,23 @@ import { WebSocket, WebSocketServer } from "ws";
 import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
-import { handleFrame, leave } from "./relay.js";
+import { handleFrame, type RelayContext } from "./relay.js";
+import { Seating } from "./seating.js";
 
 /** How long `close()` waits for a client to finish the closing handshake. */
 const CLOSE_GRACE_MS = 1000;
+
+/** What {@link SignalingServer.stats} reports: counts of what the server holds now. */
+export interface SignalingServerStats {
+  /** Open WebSocket connections, seated or not. */
+  connections: number;
+  /** Seats: peers in a room, with a socket or in grace. */
+  seats: number;
+  /** Seats whose socket dropped, waiting for their client to resume. */
+  seatsInGrace: number;
+  /** Rooms with at least one seat on this server. */
+  rooms: number;
+}
 
 /**
  * A WebRTC signaling server: peers join rooms over WebSocket and it relays
@@ -26,13 +39,18 @@ export class SignalingServer {
   readonly #options: ResolvedOptions;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<Connection>();
+  readonly #seating: Seating;
+  readonly #relay: RelayContext;
   readonly #stopHeartbeat: () => void;
+  readonly #tokenRefresh: NodeJS.Timeout;
   readonly #listening: Promise<AddressInfo>;
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
 
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
+    this.#seating = new Seating(this.#options);
+    this.#relay = { options: this.#options, seating: this.#seating };
     this.#wss = new WebSocketServer({
       server: options.server,
       port: options.port,
@@ -57,6 +75,14 @@ export class SignalingServer {
     // or not; without a listener they would crash the process.
     this.#wss.on("error", this.#options.onError);
     this.#stopHeartbeat = startHeartbeat(this.#connections, this.#options.heartbeatInterval);
+    // One timer for every seat rather than one per connection. A quarter of
+    // the lifetime: a token is replaced between half and three quarters of
+    // its life, so a client always holds one with a quarter left.
+    this.#tokenRefresh = setInterval(
+      () => this.#seating.refreshTokens(Date.now()),
+      Math.floor(this.#options.tokenTtl / 4),
+    );
+    this.#tokenRefresh.unref();
   }
 
   /**
@@ -72,8 +98,16 @@ export class SignalingServer {
     return this.#connections.size;
   }
 
+  /** Counts of connections, seats and rooms now; for metrics and for tests that assert nothing is left over. */
+  stats(): SignalingServerStats {
+    return { connections: this.#connections.size, ...this.#seating.stats() };
+  }
+
   /**
    * Closes every connection (code 1001) and stops accepting new ones.
+   * Every seat ends with it, and no grace timer is left behind; nobody is
+   * sent `UserDisconnected`, since everyone is being closed at once (their
+   * clients may restore their seats on a server that shares `secret`).
    * Resolves once every socket is closed. An attached HTTP server is left
    * running; one created for `port` is closed. Peer-to-peer connections that
    * were already established are not affected.
@@ -86,32 +120,27 @@ export class SignalingServer {
   async #close(): Promise<void> {
     this.#abandonListening(new Error("the SignalingServer was closed before it was listening"));
     this.#stopHeartbeat();
+    clearInterval(this.#tokenRefresh);
+    this.#seating.endAll();
     const serverClosed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await Promise.all([...this.#connections].map(closeSocket));
     await serverClosed;
   }
 
   #accept(socket: WebSocket): void {
-    const conn = new Connection(socket);
+    const conn = new Connection(socket, this.#options.joinTimeout);
     this.#connections.add(conn);
-    const joinTimer = setTimeout(() => {
-      if (conn.room === undefined) socket.close(CloseCodes.JoinTimeout, "no Join in time");
-    }, this.#options.joinTimeout);
-    socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#options));
+    socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#relay));
     socket.on("pong", () => {
       conn.alive = true;
     });
     // A protocol violation (bad UTF-8, oversized frame) is reported here and
     // followed by a close; without a listener it would crash the process.
     socket.on("error", () => {});
-    socket.on("close", () => {
-      clearTimeout(joinTimer);
+    socket.on("close", (code) => {
+      conn.dispose();
       this.#connections.delete(conn);
-      try {
-        leave(conn, this.#options.adapter);
-      } catch (error) {
-        this.#options.onError(error);
-      }
+      this.#seating.released(conn, code);
     });
   }
 }

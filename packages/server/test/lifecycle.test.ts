@@ -2,25 +2,35 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { SignalingServer } from "../src/index.js";
-import { RawClient, startServer } from "./harness.js";
+import { connect, events, join, startServer } from "./harness.js";
 
 describe("lifecycle", () => {
   it("listens on a port of its own", async () => {
     const signaling = new SignalingServer({ port: 0, host: "127.0.0.1" });
     onTestFinished(() => signaling.close());
     const { port } = await signaling.listening();
-    const { init } = await RawClient.join(`ws://127.0.0.1:${port}`, "r");
+    const { init } = await join(`ws://127.0.0.1:${port}`, "r");
     expect(init.event).toBe("Initialize");
   });
 
-  it("needs exactly one of server or port", () => {
+  it("validates its options", () => {
     expect(() => new SignalingServer({})).toThrow(TypeError);
     expect(() => new SignalingServer({ port: 0, server: createServer() })).toThrow(TypeError);
     expect(() => new SignalingServer({ port: 0, maxMessageSize: -1 })).toThrow(RangeError);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5, 2 ** 31]) {
       expect(() => new SignalingServer({ port: 0, heartbeatInterval: bad })).toThrow(RangeError);
       expect(() => new SignalingServer({ port: 0, joinTimeout: bad })).toThrow(RangeError);
+      expect(() => new SignalingServer({ port: 0, seatGrace: bad })).toThrow(RangeError);
+      expect(() => new SignalingServer({ port: 0, tokenTtl: bad })).toThrow(RangeError);
     }
+    expect(() => new SignalingServer({ port: 0, tokenTtl: 999 })).toThrow(/`tokenTtl` must be a whole number of milliseconds from 1000/);
+  });
+
+  it("needs a secret of at least 32 characters or bytes", () => {
+    expect(() => new SignalingServer({ port: 0, secret: "x".repeat(31) })).toThrow(/`secret` must be at least 32 characters, got 31/);
+    expect(() => new SignalingServer({ port: 0, secret: new Uint8Array(31) })).toThrow(/`secret` must be at least 32 bytes, got 31/);
+    expect(() => new SignalingServer({ port: 0, secret: "" })).toThrow(RangeError);
+    expect(() => new SignalingServer({ port: 0, secret: 42 as unknown as string })).toThrow(TypeError);
   });
 
   it("reports the attached HTTP server's errors instead of crashing", async () => {
@@ -44,38 +54,46 @@ describe("lifecycle", () => {
 
   it("only upgrades on its path when given one", async () => {
     const { url } = await startServer({ path: "/signaling" });
-    await expect(RawClient.connect(`${url}/elsewhere`)).rejects.toThrow();
-    const client = await RawClient.connect(`${url}/signaling`);
+    await expect(connect(`${url}/elsewhere`)).rejects.toThrow();
+    const client = await connect(`${url}/signaling`);
     expect(client.socket.readyState).toBe(client.socket.OPEN);
   });
 
-  it("close() resolves once every socket is closed, with 1001", async () => {
+  it("close() resolves once every socket is closed, with 1001, and leaves no seat or grace timer behind", async () => {
     const { url, signaling } = await startServer();
-    const alice = await RawClient.join(url, "r");
-    const bob = await RawClient.connect(url);
+    const alice = await join(url, "r");
+    const bob = await connect(url);
+    const carol = await join(url, "r");
+    // Carol's socket vanishes: her seat waits out its grace when close() comes.
+    carol.client.socket.terminate();
+    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+
     const closes = Promise.all([alice.client.closed(), bob.closed()]);
     await signaling.close();
     expect(signaling.connectionCount).toBe(0);
+    expect(signaling.stats()).toEqual({ connections: 0, seats: 0, seatsInGrace: 0, rooms: 0 });
     expect((await closes).map((c) => c.code)).toEqual([1001, 1001]);
+    // Everyone was closed at once; nobody was told anyone left.
+    expect(events(alice.client)).toEqual(["Initialize", "UserConnected"]);
   });
 
   it("drops a socket that stops answering heartbeats", async () => {
     // Long enough that a healthy client always answers in time, even on a busy machine.
-    const { url, signaling } = await startServer({ heartbeatInterval: 300 });
-    const alive = await RawClient.join(url, "r");
-    const dead = await RawClient.connect(url, { autoPong: false });
-    dead.sendJson({ event: "Join", protocol: 1, room: "r" });
-    await dead.next("Initialize");
+    const { url, signaling } = await startServer({ heartbeatInterval: 300, seatGrace: 100 });
+    const alive = await join(url, "r");
+    const dead = await connect(url, { autoPong: false });
+    const init = await dead.join({ protocol: 2, room: "r" });
 
     const { code } = await dead.closed();
     expect(code).toBe(1006);
-    expect(await alive.client.next("UserDisconnected")).toMatchObject({ event: "UserDisconnected" });
-    expect(signaling.connectionCount).toBe(1);
+    // Dropped without a clean close: the seat leaves once its grace runs out.
+    expect(await alive.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: init.id });
+    expect(signaling.stats()).toEqual({ connections: 1, seats: 1, seatsInGrace: 0, rooms: 1 });
   });
 
   it("closes a connection that never joins", async () => {
     const { url } = await startServer({ joinTimeout: 50 });
-    const idle = await RawClient.connect(url);
+    const idle = await connect(url);
     expect((await idle.closed()).code).toBe(1008);
   });
 });

@@ -1,14 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { MemoryRoomAdapter } from "../src/index.js";
-import { RawClient, startServer } from "./harness.js";
+import { connect, join, startServer } from "./harness.js";
 
 describe("rooms", () => {
   it("tells a newcomer who is there and the others that it came", async () => {
     const { url } = await startServer();
-    const alice = await RawClient.join(url, "lobby");
-    expect(alice.init).toMatchObject({ event: "Initialize", protocol: 1, room: "lobby", peers: [] });
+    const alice = await join(url, "lobby");
+    expect(alice.init).toMatchObject({
+      event: "Initialize",
+      protocol: 2,
+      room: "lobby",
+      peers: [],
+      resumed: false,
+      grace: 20_000,
+      token: expect.any(String),
+    });
 
-    const bob = await RawClient.join(url, "lobby");
+    const bob = await join(url, "lobby");
     expect(bob.init.peers).toEqual([alice.init.id]);
     expect(await alice.client.next("UserConnected")).toEqual({ event: "UserConnected", id: bob.init.id });
     expect(bob.init.id).not.toBe(alice.init.id);
@@ -16,8 +24,8 @@ describe("rooms", () => {
 
   it("relays offers, answers and candidates to the named peer with `from` set by the server", async () => {
     const { url } = await startServer();
-    const alice = await RawClient.join(url, "r");
-    const bob = await RawClient.join(url, "r");
+    const alice = await join(url, "r");
+    const bob = await join(url, "r");
 
     alice.client.sendJson({ event: "SendOffer", to: bob.init.id, sdp: "v=0 offer" });
     expect(await bob.client.next("ReceiveOffer")).toEqual({
@@ -46,8 +54,8 @@ describe("rooms", () => {
 
   it("never lets a peer see or reach a peer of another room", async () => {
     const { url } = await startServer();
-    const a1 = await RawClient.join(url, "A");
-    const b1 = await RawClient.join(url, "B");
+    const a1 = await join(url, "A");
+    const b1 = await join(url, "B");
     expect(b1.init.peers).toEqual([]);
 
     b1.client.sendJson({ event: "SendOffer", to: a1.init.id, sdp: "v=0" });
@@ -55,7 +63,7 @@ describe("rooms", () => {
 
     // A later joiner of room A is announced to a1; had anything of room B
     // reached a1, it would sit before that announcement.
-    const a2 = await RawClient.join(url, "A");
+    const a2 = await join(url, "A");
     await a1.client.next("UserConnected");
     expect(a1.client.received.map((m) => m.event)).toEqual(["Initialize", "UserConnected"]);
     expect(a2.init.peers).toEqual([a1.init.id]);
@@ -63,7 +71,7 @@ describe("rooms", () => {
 
   it("refuses to relay to yourself", async () => {
     const { url } = await startServer();
-    const alice = await RawClient.join(url, "r");
+    const alice = await join(url, "r");
     alice.client.sendJson({ event: "SendOffer", to: alice.init.id, sdp: "v=0" });
     expect(await alice.client.next("Error")).toMatchObject({ code: "PEER_NOT_FOUND" });
   });
@@ -71,14 +79,14 @@ describe("rooms", () => {
   it("announces a leave and forgets empty rooms", async () => {
     const adapter = new MemoryRoomAdapter();
     const { url } = await startServer({ adapter });
-    const alice = await RawClient.join(url, "r");
-    const bob = await RawClient.join(url, "r");
+    const alice = await join(url, "r");
+    const bob = await join(url, "r");
     expect(adapter.roomCount).toBe(1);
 
-    bob.client.socket.close();
+    bob.client.socket.close(1000);
     expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: bob.init.id });
 
-    alice.client.socket.close();
+    alice.client.socket.close(1000);
     await alice.client.closed();
     await expect.poll(() => adapter.roomCount).toBe(0);
   });
@@ -87,18 +95,18 @@ describe("rooms", () => {
 describe("room limits", () => {
   it("refuses a Join beyond maxPeersPerRoom with ROOM_FULL and closes; a freed seat can be taken", async () => {
     const { url } = await startServer({ maxPeersPerRoom: 2 });
-    const first = await RawClient.join(url, "small");
-    const second = await RawClient.join(url, "small");
-    const third = await RawClient.connect(url);
+    const first = await join(url, "small");
+    const second = await join(url, "small");
+    const third = await connect(url);
     const closed = third.closed();
-    third.sendJson({ event: "Join", protocol: 1, room: "small" });
+    third.sendJson({ event: "Join", protocol: 2, room: "small" });
     expect(await third.next("Error")).toMatchObject({ code: "ROOM_FULL" });
     expect((await closed).code).toBe(4002);
 
     // Another room is not affected, and a freed seat can be taken.
-    expect((await RawClient.join(url, "other")).init.peers).toEqual([]);
-    second.client.socket.close();
+    expect((await join(url, "other")).init.peers).toEqual([]);
+    second.client.socket.close(1000);
     await first.client.next("UserDisconnected");
-    expect((await RawClient.join(url, "small")).init.peers).toEqual([first.init.id]);
+    expect((await join(url, "small")).init.peers).toEqual([first.init.id]);
   });
 });

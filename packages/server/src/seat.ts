@@ -1,0 +1,114 @@
+import type { RoomMember } from "./adapter.js";
+import type { Connection } from "./connection.js";
+
+/**
+ * The most a seat in grace holds for its client. Why hold rather than
+ * refuse: a grace period is a blip of seconds, and a held ICE-restart offer
+ * or candidate lets negotiation carry on as if nothing happened, where a
+ * refusal would make every sender retry. Past either bound the seat ends at
+ * once (see {@link Seat.send}), so memory stays bounded and the client
+ * rejoins with a correct view instead of a gap.
+ */
+export const HOLD_LIMITS = { frames: 256, bytes: 256 * 1024 } as const;
+
+/** What a {@link Seat} is created with. */
+export interface SeatInit {
+  id: string;
+  room: string;
+  connection: Connection;
+  /** Called (once) when the hold would overflow; the owner ends the seat. */
+  onOverflow: (seat: Seat) => void;
+}
+
+/**
+ * A peer's place in a room: its id, its room and the socket it is bound to,
+ * if any. It outlives that socket: when the socket drops without a clean
+ * close, the seat waits out a grace period for the client to resume it with
+ * its token, holding the frames addressed to it meanwhile. The room adapter's
+ * members are seats, so a frame reaches the seat whichever socket it has.
+ */
+export class Seat implements RoomMember {
+  readonly id: string;
+  readonly room: string;
+  /** When the token the client holds was issued (ms since the epoch); drives token refresh. */
+  tokenIssuedAt = 0;
+  #connection: Connection | undefined;
+  #held: string[] = [];
+  #heldBytes = 0;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #ended = false;
+  readonly #onOverflow: (seat: Seat) => void;
+
+  constructor({ id, room, connection, onOverflow }: SeatInit) {
+    this.id = id;
+    this.room = room;
+    this.#connection = connection;
+    this.#onOverflow = onOverflow;
+  }
+
+  /** The socket this seat is bound to; `undefined` while in grace. */
+  get connection(): Connection | undefined {
+    return this.#connection;
+  }
+
+  /** Whether the seat waits for its client to resume it. */
+  get inGrace(): boolean {
+    return this.#graceTimer !== undefined;
+  }
+
+  /**
+   * Delivers a frame to the bound socket, or holds it while there is none
+   * (or the one there is closing). Returns `false` when the seat cannot take
+   * it: the seat has ended, or holding it would pass {@link HOLD_LIMITS}.
+   * Then the seat is as good as gone, and the owner is told to end it; that
+   * happens after the current frame is handled, so an adapter that is
+   * iterating its members is not changed under its feet.
+   */
+  send(frame: string): boolean {
+    if (this.#ended) return false;
+    if (this.#connection?.send(frame)) return true;
+    const bytes = Buffer.byteLength(frame);
+    if (this.#held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
+      this.end();
+      queueMicrotask(() => this.#onOverflow(this));
+      return false;
+    }
+    this.#held.push(frame);
+    this.#heldBytes += bytes;
+    return true;
+  }
+
+  /**
+   * Binds the seat to `connection` (a resume, or a takeover from a socket
+   * that still looks alive) and stops the grace timer. Returns the frames
+   * held meanwhile, oldest first, for the caller to send after `Initialize`.
+   */
+  bind(connection: Connection): string[] {
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#connection = connection;
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    return held;
+  }
+
+  /** Unbinds the dropped socket and calls `onExpire` unless the seat is resumed within `grace` ms. */
+  startGrace(grace: number, onExpire: () => void): void {
+    this.#connection = undefined;
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = setTimeout(onExpire, grace);
+    // A seat waiting for its client should not keep the process alive.
+    this.#graceTimer.unref();
+  }
+
+  /** Ends the seat: no more frames, no timer, no hold. Idempotent; telling the room is the owner's job. */
+  end(): void {
+    this.#ended = true;
+    clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
+    this.#connection = undefined;
+    this.#held = [];
+    this.#heldBytes = 0;
+  }
+}

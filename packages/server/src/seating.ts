@@ -1,0 +1,184 @@
+import { randomBytes } from "node:crypto";
+import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents } from "@raycaster/realtime-protocol";
+import type { Connection } from "./connection.js";
+import type { ResolvedOptions } from "./options.js";
+import { Seat } from "./seat.js";
+import { TokenSigner } from "./token.js";
+
+/**
+ * Close codes after which a seat ends at once instead of waiting out its
+ * grace: the client said it is leaving (1000), its page is going away
+ * (1001), or it sent a close frame without a code (1005, what a browser's
+ * `socket.close()` sends). A socket that just vanished (1006) or broke the
+ * protocol gets the grace period.
+ */
+const CLEAN_CLOSES: ReadonlySet<number> = new Set([1000, 1001, 1005]);
+
+/** How {@link Seating.stats} counts. */
+export interface SeatStats {
+  seats: number;
+  seatsInGrace: number;
+  rooms: number;
+}
+
+/**
+ * Every seat of this server, and the rules of taking, keeping, resuming and
+ * ending one. The relay hands it `Join`s; the server hands it closed sockets.
+ */
+export class Seating {
+  readonly #seats = new Map<string, Seat>();
+  readonly #signer: TokenSigner;
+  readonly #options: ResolvedOptions;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#signer = new TokenSigner(options.secret);
+  }
+
+  /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
+  join(conn: Connection, room: string, token: string | undefined): void {
+    if (token === undefined) {
+      this.#seat(conn, room, randomBytes(12).toString("base64url"), false);
+      return;
+    }
+    const verified = this.#signer.verify(token, room, Date.now());
+    if (!verified.ok) {
+      conn.sendError(verified.code, verified.reason);
+      return;
+    }
+    const { id, boot } = verified.claims;
+    const seat = this.#seats.get(id);
+    if (seat?.room === room) {
+      this.#resume(conn, seat);
+    } else if (seat) {
+      // The MAC binds the room, so only a holder of the secret gets here.
+      conn.sendError(ErrorCodes.INVALID_TOKEN, "the token's seat is in another room");
+    } else if (boot === this.#signer.bootId) {
+      conn.sendError(ErrorCodes.SEAT_GONE, "the seat has ended (it left, or its grace period ran out); join without a token");
+    } else {
+      // Signed with our secret by another instance: a server that ran
+      // before this one. Its clients come back with their ids.
+      this.#seat(conn, room, id, true);
+    }
+  }
+
+  /** Handles a closed socket: ends its seat, or keeps it for `seatGrace`. */
+  released(conn: Connection, code: number): void {
+    const seat = conn.seat;
+    conn.seat = undefined;
+    // Taken over by another socket (or already ended): not this socket's to release.
+    if (!seat || seat.connection !== conn) return;
+    if (CLEAN_CLOSES.has(code) || this.#options.seatGrace === 0) {
+      this.end(seat);
+      return;
+    }
+    seat.startGrace(this.#options.seatGrace, () => this.end(seat));
+  }
+
+  /** Ends a seat and tells its room. Idempotent. */
+  end(seat: Seat): void {
+    if (this.#seats.get(seat.id) !== seat) return;
+    this.#seats.delete(seat.id);
+    seat.end();
+    const { adapter, onError } = this.#options;
+    try {
+      adapter.leave(seat.room, seat.id);
+      adapter.broadcast(seat.room, JSON.stringify({ event: SignalingEvents.UserDisconnected, id: seat.id }));
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  /**
+   * Ends every seat without telling anyone: the server is shutting down and
+   * every client is being closed at once; they restore their seats with
+   * their tokens on a server that shares the secret.
+   */
+  endAll(): void {
+    const { adapter, onError } = this.#options;
+    for (const seat of this.#seats.values()) {
+      seat.end();
+      try {
+        adapter.leave(seat.room, seat.id);
+      } catch (error) {
+        onError(error);
+      }
+    }
+    this.#seats.clear();
+  }
+
+  /** Sends a fresh `Token` to every connected seat whose token has passed half its life. */
+  refreshTokens(now: number): void {
+    const halfLife = this.#options.tokenTtl / 2;
+    for (const seat of this.#seats.values()) {
+      const conn = seat.connection;
+      if (!conn?.open || now - seat.tokenIssuedAt < halfLife) continue;
+      conn.send(JSON.stringify({ event: SignalingEvents.Token, token: this.#issue(seat, now) }));
+    }
+  }
+
+  stats(): SeatStats {
+    let seatsInGrace = 0;
+    const rooms = new Set<string>();
+    for (const seat of this.#seats.values()) {
+      if (seat.inGrace) seatsInGrace++;
+      rooms.add(seat.room);
+    }
+    return { seats: this.#seats.size, seatsInGrace, rooms: rooms.size };
+  }
+
+  /** Seats `conn` as a new member (`restored`: with the id of a token from another server instance). */
+  #seat(conn: Connection, room: string, id: string, restored: boolean): void {
+    const { adapter, maxPeersPerRoom } = this.#options;
+    if (adapter.size(room) >= maxPeersPerRoom) {
+      conn.sendError(ErrorCodes.ROOM_FULL, `room "${room}" already holds ${maxPeersPerRoom} peers`);
+      conn.socket.close(CloseCodes.RoomFull, "room full");
+      return;
+    }
+    const seat = new Seat({ id, room, connection: conn, onOverflow: (s) => this.end(s) });
+    const peers = adapter.join(room, seat);
+    this.#seats.set(id, seat);
+    conn.seat = seat;
+    this.#initialize(conn, seat, peers, restored);
+    // A restored seat is announced too: peers that still know the id ignore
+    // it; peers that joined during the outage learn of it.
+    adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserConnected, id }), id);
+  }
+
+  /** Binds a live seat (in grace, or held by a socket that still looks alive) to `conn`. */
+  #resume(conn: Connection, seat: Seat): void {
+    const old = seat.connection;
+    const held = seat.bind(conn);
+    conn.seat = seat;
+    if (old && old !== conn) {
+      // Half-open after a network change: the client gave up on that socket
+      // and must not come back through it; the others never see a leave.
+      old.seat = undefined;
+      old.socket.close(CloseCodes.SeatTakenOver, "seat taken over by a newer connection");
+    }
+    const peers = this.#options.adapter.members(seat.room).filter((id) => id !== seat.id);
+    this.#initialize(conn, seat, peers, true);
+    // Through the seat, so a socket that drops again mid-way holds the rest.
+    for (const frame of held) seat.send(frame);
+  }
+
+  #initialize(conn: Connection, seat: Seat, peers: string[], resumed: boolean): void {
+    conn.send(
+      JSON.stringify({
+        event: SignalingEvents.Initialize,
+        protocol: PROTOCOL_VERSION,
+        id: seat.id,
+        room: seat.room,
+        peers,
+        token: this.#issue(seat, Date.now()),
+        resumed,
+        grace: this.#options.seatGrace,
+      }),
+    );
+  }
+
+  #issue(seat: Seat, now: number): string {
+    seat.tokenIssuedAt = now;
+    return this.#signer.sign(seat.id, seat.room, now + this.#options.tokenTtl);
+  }
+}
