@@ -26,7 +26,7 @@ export interface CandidateSinks {
  * the offerer's candidates early starts ICE checks and DTLS before the
  * offerer has the answer, and libdatachannel then races twice (a 1 s DTLS
  * stall, and a handshake that fails its fingerprint check because the remote
- * description is not yet recorded); see docs in the client README. Holding
+ * description is not yet recorded); see "How negotiation goes" in the client README. Holding
  * costs at most one signaling round trip before checks start.
  *
  * Theirs are PENDING until the remote description is set, because

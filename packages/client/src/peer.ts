@@ -3,6 +3,7 @@ import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { fingerprintOf, Link } from "./link.js";
 import { parseMessage, sendText } from "./messages.js";
 import type { CountedTimer, Resources } from "./resources.js";
+import { RestartState } from "./restart.js";
 
 /** Why a peer went away: it left the room, its connection failed, or the other side closed it. */
 export type PeerLeftReason = "left" | "failed" | "closed";
@@ -70,12 +71,7 @@ export class Peer {
   readonly #options: PeerOptions;
   readonly #context: PeerContext;
   #link: Link;
-  /**
-   * Connections given up for a fresh one during a restart, kept open until
-   * the fresh one carries the channel: closing them at once would look to
-   * the remote side like a peer that left.
-   */
-  readonly #retired = new Set<Link>();
+  readonly #restarts: RestartState;
   #makingOffer = false;
   /** Remote signals are applied one at a time, in arrival order. */
   #signals: Promise<void> = Promise.resolve();
@@ -83,14 +79,19 @@ export class Peer {
   /** Whether `opened` was reported. */
   #opened = false;
   #connectTimer: CountedTimer | undefined;
-  #disconnectTimer: CountedTimer | undefined;
-  /** Armed while an ICE restart is under way. */
-  #restartTimer: CountedTimer | undefined;
 
   constructor(options: PeerOptions) {
     this.id = options.id;
     this.#options = options;
     this.#context = options.context;
+    this.#restarts = new RestartState({
+      resources: options.resources,
+      delay: options.iceRestartDelay,
+      timeout: options.iceRestartTimeout,
+      restart: (reason) => this.#restart(reason),
+      expired: (reason) =>
+        this.#drop(`peer ${this.id} did not reconnect within ${options.iceRestartTimeout} ms of an ICE restart (${reason})`),
+    });
     this.#link = this.#newLink();
     if (options.initiator) this.#link.openChannel();
   }
@@ -137,7 +138,8 @@ export class Peer {
           // The remote side replaced its connection (an ICE restart on a
           // stack without restartIce): a connection cannot change its DTLS
           // peer, so a fresh one answers.
-          this.#armRestartTimer("the remote peer negotiates a fresh connection");
+          const reason = "the remote peer negotiates a fresh connection";
+          if (this.#restarts.begin(reason)) this.#options.debug("ICE restart begun", { peerId: this.id, reason });
           this.#replace(false);
         } else if (collision && !link.hasRemoteDescription) {
           // A first-offer collision: see #replace for why not a rollback.
@@ -203,11 +205,10 @@ export class Peer {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of [this.#connectTimer, this.#disconnectTimer, this.#restartTimer]) timer?.clear();
-    this.#connectTimer = this.#disconnectTimer = this.#restartTimer = undefined;
+    this.#connectTimer?.clear();
+    this.#connectTimer = undefined;
+    this.#restarts.close();
     this.#link.close();
-    for (const link of this.#retired) link.close();
-    this.#retired.clear();
   }
 
   #newLink(): Link {
@@ -247,18 +248,11 @@ export class Peer {
   #onConnectionState(link: Link, state: RTCPeerConnectionState): void {
     switch (state) {
       case "connected":
-        this.#disconnectTimer?.clear();
-        this.#disconnectTimer = undefined;
+        this.#restarts.connected();
         this.#checkRestarted();
         break;
       case "disconnected":
-        // Often passes by itself (a few lost consent checks): restart only if it lasts.
-        if (this.#opened && !this.#disconnectTimer && !this.#restartTimer) {
-          this.#disconnectTimer = this.#options.resources.timeout(() => {
-            this.#disconnectTimer = undefined;
-            this.#restart(`disconnected for ${this.#options.iceRestartDelay} ms`);
-          }, this.#options.iceRestartDelay);
-        }
+        if (this.#opened) this.#restarts.disconnected();
         break;
       case "failed":
         // Before the first connection a failure is reported, not retried: a
@@ -294,18 +288,15 @@ export class Peer {
    * restart) is a failure.
    */
   #endUnasked(link: Link, what: string): void {
-    if (link.channelOpened && !this.#restartTimer) this.#end("closed");
+    if (link.channelOpened && !this.#restarts.active) this.#end("closed");
     else this.#drop(`${what} before the connection to peer ${this.id} was established`);
   }
 
   #restart(reason: string): void {
-    if (this.#closed || this.#restartTimer) return;
     const link = this.#link;
     // Waiting for their first offer: there is nothing of ours to restart.
-    if (!link.channel) return;
-    this.#disconnectTimer?.clear();
-    this.#disconnectTimer = undefined;
-    this.#armRestartTimer(reason);
+    if (this.#closed || !link.channel || !this.#restarts.begin(reason)) return;
+    this.#options.debug("ICE restart begun", { peerId: this.id, reason });
     try {
       link.pc.restartIce();
     } catch (error) {
@@ -315,25 +306,12 @@ export class Peer {
     void this.#negotiate();
   }
 
-  #armRestartTimer(reason: string): void {
-    if (this.#restartTimer) return;
-    const { iceRestartTimeout, debug } = this.#options;
-    debug("ICE restart begun", { peerId: this.id, reason });
-    this.#restartTimer = this.#options.resources.timeout(() => {
-      this.#restartTimer = undefined;
-      this.#drop(`peer ${this.id} did not reconnect within ${iceRestartTimeout} ms of an ICE restart (${reason})`);
-    }, iceRestartTimeout);
-  }
-
   /** Ends a restart once the current connection is connected, its channel open and no negotiation pending. */
   #checkRestarted(): void {
-    if (!this.#restartTimer) return;
+    if (!this.#restarts.active) return;
     const { pc, channel } = this.#link;
     if (pc.connectionState !== "connected" || channel?.readyState !== "open" || pc.signalingState !== "stable") return;
-    this.#restartTimer.clear();
-    this.#restartTimer = undefined;
-    for (const link of this.#retired) link.close();
-    this.#retired.clear();
+    this.#restarts.complete();
     this.#options.debug("ICE restart complete", { peerId: this.id });
   }
 
@@ -352,17 +330,9 @@ export class Peer {
     this.#makingOffer = false;
     this.#link = this.#newLink();
     if (offering) this.#link.openChannel();
-    if (!old.channelOpened) {
-      old.close();
-      return;
-    }
-    // Bounded: at most two kept; a third restart's predecessor is closed.
-    if (this.#retired.size >= 2) {
-      const [oldest] = this.#retired;
-      oldest?.close();
-      if (oldest) this.#retired.delete(oldest);
-    }
-    this.#retired.add(old);
+    // One that carried the channel stays open until the fresh one does.
+    if (old.channelOpened) this.#restarts.retire(old);
+    else old.close();
   }
 
   async #negotiate(): Promise<void> {

@@ -42,9 +42,11 @@ describe("when peers and servers go away", () => {
     const { url } = await startServer({ seatGrace: 0 });
     const { alice, bob, aliceId, bobId, bobSocket } = await connectedPair(url, "r", undefined, { reconnect: false });
 
-    // Bob's signaling drops; his peer connection is untouched, so what Alice
-    // learns comes from the server's UserDisconnected.
-    bobSocket.terminate();
+    // Bob's signaling socket closes cleanly (1000: his seat ends at once; an
+    // unclean drop would keep it for the server's grace period); his peer
+    // connection is untouched, so what Alice learns comes from the server's
+    // UserDisconnected.
+    bobSocket.close(1000);
     expect(await alice.when("peerLeft")).toEqual({ peerId: bobId, reason: "left" });
     expect(alice.client.peers).toEqual([]);
     // Alice closed her side, so Bob's channel closes too.

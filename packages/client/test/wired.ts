@@ -4,6 +4,9 @@ import { Peer, type PeerLeftReason } from "../src/peer.js";
 import { Resources } from "../src/resources.js";
 import type { RealtimeError } from "../src/errors.js";
 
+/** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
+const DEADLINE = 15_000;
+
 type Signal =
   | { kind: "description"; type: "offer" | "answer"; sdp: string }
   | { kind: "candidate"; candidate: Parameters<Peer["receiveCandidate"]>[0] };
@@ -16,7 +19,11 @@ export interface Side {
   created: InstanceType<typeof RTCPeerConnection>[];
   sent: Signal[];
   events: { name: "opened" | "gone" | "error" | "message" | "debug"; value?: unknown }[];
-  /** Resolves with the first event of `name` that `match` accepts, past or future. */
+  /**
+   * Resolves with the first event of `name` that `match` accepts, past or
+   * future; rejects, naming what it waited for and what it saw, when the
+   * peer is gone first or after a deadline shorter than the test timeout.
+   */
   when(name: Side["events"][number]["name"], match?: (value: unknown) => boolean): Promise<unknown>;
 }
 
@@ -63,12 +70,18 @@ export function wiredPeers(options: {
     const resources = new Resources();
     const created: Side["created"] = [];
     const events: Side["events"] = [];
-    const waiters: { name: string; match: (v: unknown) => boolean; resolve: (v: unknown) => void }[] = [];
+    const waiters: {
+      name: string;
+      match: (v: unknown) => boolean;
+      resolve: (v: unknown) => void;
+      reject: (why: string) => void;
+    }[] = [];
     const sent: Signal[] = [];
     const record = (name: Side["events"][number]["name"], value?: unknown) => {
       events.push({ name, value });
       for (const w of waiters.splice(0)) {
         if (w.name === name && w.match(value)) w.resolve(value);
+        else if (name === "gone") w.reject(`the peer is gone (${String(value)})`);
         else waiters.push(w);
       }
     };
@@ -106,7 +119,23 @@ export function wiredPeers(options: {
     const when = (name: Side["events"][number]["name"], match: (value: unknown) => boolean = () => true) => {
       const seen = events.find((e) => e.name === name && match(e.value));
       if (seen) return Promise.resolve(seen.value);
-      return new Promise<unknown>((resolve) => waiters.push({ name, match, resolve }));
+      return new Promise<unknown>((resolve, reject) => {
+        const fail = (why: string) =>
+          reject(new Error(`side ${id} waited for ${name}${match.toString().length > 12 ? ` ${match}` : ""}: ${why}; seen ${JSON.stringify(events)}`));
+        const timer = setTimeout(() => fail(`nothing within ${DEADLINE} ms`), DEADLINE);
+        waiters.push({
+          name,
+          match,
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          reject: (why) => {
+            clearTimeout(timer);
+            fail(why);
+          },
+        });
+      });
     };
     return { peer, resources, created, sent, events, when };
   };
