@@ -13,6 +13,8 @@ export default defineConfig({
     // Native WebRTC addons run threads of their own: each test file gets a
     // process rather than a worker thread.
     pool: "forks",
+    // The leak test compares the heap after garbage collection.
+    execArgv: ["--expose-gc"],
     // One file at a time: WebRTC stacks starved of CPU negotiate slowly, and
     // libdatachannel then sometimes fails outright; the suite is about
     // behaviour, not throughput.

@@ -9,6 +9,7 @@ import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
+import { Resources, type ResourceCounts } from "./resources.js";
 
 /** The events of {@link RTCClient}, each with its payload. */
 export interface RTCClientEvents {
@@ -24,7 +25,11 @@ export interface RTCClientEvents {
   signalingState: { state: SignalingState; previous: SignalingState };
   /** A peer is in the room; negotiation with it has begun. */
   peerJoined: { peerId: string };
-  /** The data channel to a peer is open: `send` to it works from now on. */
+  /**
+   * The data channel to a peer is open: `send` to it works from now on.
+   * Fires once per peer: not again after an ICE restart (the peer never
+   * left); `connectedPeers` says whether a channel is open right now.
+   */
   peerConnected: { peerId: string };
   /** A message from a peer, already parsed from JSON. */
   message: { peerId: string; data: unknown };
@@ -58,6 +63,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #options: ResolvedClientOptions;
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
+  readonly #resources = new Resources();
   #id: string | undefined;
   #closed = false;
 
@@ -146,6 +152,15 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   }
 
   /**
+   * Counts of live resources: peers, and the peer connections, data channels
+   * and timers behind them. All zero after `close()`; a count that only
+   * grows while peers come and go is a leak.
+   */
+  stats(): { peers: number } & ResourceCounts {
+    return { peers: this.#peers.size, ...this.#resources.counts() };
+  }
+
+  /**
    * Leaves the room (the server frees the seat at once) and closes every peer
    * connection, without `peerLeft` for them: you asked. Unless signaling had
    * already ended, `signalingState` (`"closed"`) and `signalingClosed` (code
@@ -172,13 +187,13 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#onSeated(message);
         break;
       case SignalingEvents.UserConnected:
-        this.#peer(message.id);
+        this.#peer(message.id, false);
         break;
       case SignalingEvents.UserDisconnected:
         this.#drop(message.id, "left");
         break;
       case SignalingEvents.ReceiveOffer:
-        this.#peer(message.from)?.receiveDescription("offer", message.sdp);
+        this.#peer(message.from, false)?.receiveDescription("offer", message.sdp);
         break;
       case SignalingEvents.ReceiveAnswer:
         this.#peers.get(message.from)?.receiveDescription("answer", message.sdp);
@@ -193,6 +208,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#error(
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
+        break;
+      case SignalingEvents.Token:
+      case SignalingEvents.Pong:
         break;
     }
   }
@@ -211,7 +229,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     if (resumed) for (const peer of this.#peers.values()) if (!peer.connected) peer.restartIce();
     // Peers we do not know yet (they came while we were away): we are their
     // newcomer. #peer returns the known ones untouched.
-    for (const peerId of peers) this.#peer(peerId);
+    for (const peerId of peers) this.#peer(peerId, true);
   }
 
   /**
@@ -234,24 +252,37 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * The peer with this id, created (and negotiation started) on first sight.
    * The server only relays within a room, so a signal from an id we have not
    * seen yet is from a peer in our room whose `UserConnected` we raced.
+   * `initiator`: we make the first offer (we are the newcomer); otherwise we
+   * wait for theirs.
    */
-  #peer(peerId: string): Peer | undefined {
+  #peer(peerId: string, initiator: boolean): Peer | undefined {
     if (this.#closed) return undefined;
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
-    const { RTCPeerConnection, rtcConfiguration, connectTimeout } = this.#options;
-    // Deterministic roles: both sides compare the same two ids.
-    const polite = (this.#id ?? "") < peerId;
-    const peer = new Peer(peerId, polite, () => new RTCPeerConnection(rtcConfiguration), {
-      sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
-      sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
-      sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
-      opened: () => this.emit("peerConnected", { peerId }),
-      message: (data) => this.emit("message", { peerId, data }),
-      gone: (reason) => this.#drop(peerId, reason),
-      error: (error) => this.#error(error),
-    }, connectTimeout);
+    const { RTCPeerConnection, rtcConfiguration, connectTimeout, iceRestartDelay, iceRestartTimeout, debug } =
+      this.#options;
+    const peer = new Peer({
+      id: peerId,
+      // Deterministic roles: both sides compare the same two ids.
+      polite: (this.#id ?? "") < peerId,
+      initiator,
+      createConnection: () => new RTCPeerConnection(rtcConfiguration),
+      context: {
+        sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
+        sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
+        sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
+        opened: () => this.emit("peerConnected", { peerId }),
+        message: (data) => this.emit("message", { peerId, data }),
+        gone: (reason) => this.#drop(peerId, reason),
+        error: (error) => this.#error(error),
+      },
+      connectTimeout,
+      iceRestartDelay,
+      iceRestartTimeout,
+      debug,
+      resources: this.#resources,
+    });
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId });
     peer.start();

@@ -1,3 +1,4 @@
+import type { DebugHook } from "./peer.js";
 import type { WebSocketConstructor } from "./signaling.js";
 
 /**
@@ -25,9 +26,24 @@ export interface RTCClientOptions {
   /**
    * Milliseconds a peer has to connect (its data channel open) after it is
    * met; past that it is dropped: `error` with `CONNECTION_FAILED`, then
-   * `peerLeft` with reason `"failed"`. `0` waits forever. Default: 30 000.
+   * `peerLeft` with reason `"failed"`. `0` waits forever.
+   * @default 30_000
    */
   connectTimeout?: number;
+  /**
+   * Milliseconds a connected peer may stay ICE `disconnected` before ICE is
+   * restarted (a `failed` connection restarts at once). Short losses pass by
+   * themselves; this waits them out before renegotiating.
+   * @default 3_000
+   */
+  iceRestartDelay?: number;
+  /**
+   * Milliseconds an ICE restart has to reconnect. Past it the peer is
+   * dropped: `error` with `CONNECTION_FAILED`, then `peerLeft` with reason
+   * `"failed"`.
+   * @default 15_000
+   */
+  iceRestartTimeout?: number;
   /**
    * The `RTCPeerConnection` class to use. Default: the global one (browsers).
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
@@ -63,12 +79,13 @@ export interface RTCClientOptions {
   pingTimeout?: number;
   /**
    * Where the client tells what is expected in normal operation but must not
-   * vanish: a failed reconnect attempt, a refused resume, a queued signal
-   * dropped for room.
+   * vanish: an ICE candidate that could not be applied (stale after glare or
+   * a restart), an ignored colliding offer, an ICE restart begun or done, a
+   * failed reconnect attempt, a refused resume, a queued signal dropped for room.
    *
    * @default undefined (nothing is written)
    */
-  debug?: (message: string, detail?: Record<string, unknown>) => void;
+  debug?: DebugHook;
 }
 
 /** How the client reconnects to the signaling server. */
@@ -103,7 +120,9 @@ export interface ResolvedClientOptions {
   reconnect: false | Required<ReconnectOptions>;
   pingInterval: number;
   pingTimeout: number;
-  debug: (message: string, detail?: Record<string, unknown>) => void;
+  iceRestartDelay: number;
+  iceRestartTimeout: number;
+  debug: DebugHook;
   /** Typed as the DOM's: this is the surface the client relies on. */
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
   WebSocket: WebSocketConstructor;
@@ -133,6 +152,8 @@ export function resolveClientOptions(options: RTCClientOptions): ResolvedClientO
     reconnect: reconnect(options.reconnect),
     pingInterval: milliseconds("pingInterval", options.pingInterval, 10_000),
     pingTimeout: milliseconds("pingTimeout", options.pingTimeout, 5_000, 1),
+    iceRestartDelay: milliseconds("iceRestartDelay", options.iceRestartDelay, 3_000),
+    iceRestartTimeout: milliseconds("iceRestartTimeout", options.iceRestartTimeout, 15_000, 1),
     debug: debug(options.debug),
     RTCPeerConnection: PeerConnection,
     WebSocket: Socket,

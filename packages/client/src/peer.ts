@@ -1,14 +1,22 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { fingerprintOf, Link } from "./link.js";
+import { parseMessage, sendText } from "./messages.js";
+import type { CountedTimer, Resources } from "./resources.js";
+import { RestartState } from "./restart.js";
 
-/** Why a peer went away: it left the room, its connection failed, or it closed. */
+/** Why a peer went away: it left the room, its connection failed, or the other side closed it. */
 export type PeerLeftReason = "left" | "failed" | "closed";
+
+/** Where messages go that are expected in normal operation but must not vanish. */
+export type DebugHook = (message: string, detail?: Record<string, unknown>) => void;
 
 /** What a {@link Peer} needs from its owner: a way to signal, and ears for what happens. */
 export interface PeerContext {
   sendOffer(sdp: string): void;
   sendAnswer(sdp: string): void;
   sendCandidate(candidate: IceCandidate | null): void;
+  /** The data channel opened for the first time; called once. */
   opened(): void;
   message(data: unknown): void;
   /** The peer is gone for good; called once, never after {@link Peer.close}. */
@@ -16,276 +24,337 @@ export interface PeerContext {
   error(error: RealtimeError): void;
 }
 
-/**
- * Candidates that arrive before the remote description are held until it is
- * set. A peer sends a few per network interface; past this many, the rest
- * are dropped rather than letting a misbehaving peer grow the queue.
- */
-const MAX_PENDING_CANDIDATES = 64;
+export interface PeerOptions {
+  /** The remote peer's id. */
+  id: string;
+  /** Whether this side gives way when offers collide: the side with the smaller id. */
+  polite: boolean;
+  /**
+   * Whether this side makes the first offer. The newcomer does (it found the
+   * peer in `Initialize.peers`); the other waits for that offer, so a first
+   * meeting has no collision and no connection is thrown away.
+   */
+  initiator: boolean;
+  createConnection: () => RTCPeerConnection;
+  context: PeerContext;
+  /** Milliseconds from `start` for the channel to open first; past it the peer is dropped. `0` waits forever. */
+  connectTimeout: number;
+  /** Milliseconds a connection may stay `disconnected` before ICE is restarted. */
+  iceRestartDelay: number;
+  /** Milliseconds an ICE restart has to reconnect; past it the peer is dropped. */
+  iceRestartTimeout: number;
+  debug: DebugHook;
+  resources: Resources;
+}
 
 /**
- * Bytes the data channel may hold unsent before `send` refuses more; this
- * bounds memory when the remote peer reads slower than we write.
- */
-export const MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
-
-/** Chrome's and libdatachannel's default when the SCTP transport does not say. */
-const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
-
-/**
- * One remote peer: an `RTCPeerConnection` negotiated with the perfect
- * negotiation pattern, and one reliable, ordered data channel carrying JSON.
+ * One remote peer: an `RTCPeerConnection` and one reliable, ordered,
+ * negotiated data channel carrying JSON.
  *
- * Both sides create the channel as a negotiated channel (same id), so neither
- * waits for the other's `datachannel` event, and both may start negotiating
- * at once. The glare that follows is resolved the perfect-negotiation way:
- * the impolite side ignores the polite side's offer, and the polite side
- * gives its own up and answers.
+ * First meeting: the initiator (the newcomer) offers; the other side creates
+ * its channel only once that offer is applied, so it never has an offer of
+ * its own. Later negotiations (ICE restarts) and real collisions follow the
+ * perfect negotiation pattern: the impolite side ignores a colliding offer,
+ * the polite side gives its own up and answers.
+ *
+ * ICE restart: a connection `failed`, or `disconnected` for
+ * `iceRestartDelay`, restarts ICE with `restartIce()` (browsers,
+ * libwebrtc); where the stack has none (node-datachannel throws "Not
+ * implemented") a fresh connection is negotiated in its place, with a new
+ * negotiated channel of the same id. The remote side sees the new DTLS
+ * fingerprint in the offer and answers with a fresh connection too. Either
+ * way the app sees no `peerLeft`, and `peerConnected` does not fire again:
+ * it means "first connected"; `connectedPeers` says whether `send` works now.
  */
 export class Peer {
   readonly id: string;
-  readonly #polite: boolean;
+  readonly #options: PeerOptions;
   readonly #context: PeerContext;
-  readonly #createConnection: () => RTCPeerConnection;
-  #pc!: RTCPeerConnection;
-  /** Undefined only between a replacement connection and its remote offer. */
-  #channel: RTCDataChannel | undefined;
+  #link: Link;
+  readonly #restarts: RestartState;
   #makingOffer = false;
-  #hasRemoteDescription = false;
-  #pendingCandidates: IceCandidate[] = [];
   /** Remote signals are applied one at a time, in arrival order. */
   #signals: Promise<void> = Promise.resolve();
   #closed = false;
-  readonly #connectTimeout: number;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether `opened` was reported. */
+  #opened = false;
+  #connectTimer: CountedTimer | undefined;
 
-  /**
-   * @param connectTimeout Milliseconds from `start` for the data channel to
-   * open; past it the peer is dropped as failed, so a negotiation that
-   * stalled (a lost signal, a failure, the signaling server gone) does not
-   * leave it pending forever. `0` waits forever.
-   */
-  constructor(
-    id: string,
-    polite: boolean,
-    createConnection: () => RTCPeerConnection,
-    context: PeerContext,
-    connectTimeout: number,
-  ) {
-    this.id = id;
-    this.#polite = polite;
-    this.#context = context;
-    this.#createConnection = createConnection;
-    this.#connectTimeout = connectTimeout;
-    this.#connect();
-  }
-
-  /** Creates the connection (and its channel, unless told not to), listening to them while they are current. */
-  #connect(withChannel = true): void {
-    const pc = this.#createConnection();
-    const context = this.#context;
-    const current = () => this.#isCurrent(pc);
-    this.#pc = pc;
-    this.#channel = undefined;
-
-    pc.onicecandidate = ({ candidate }) => {
-      if (!current()) return;
-      context.sendCandidate(
-        candidate
-          ? {
-              candidate: candidate.candidate,
-              sdpMid: candidate.sdpMid,
-              sdpMLineIndex: candidate.sdpMLineIndex,
-              usernameFragment: candidate.usernameFragment,
-            }
-          : null,
-      );
-    };
-    pc.onconnectionstatechange = () => {
-      if (!current() || pc.connectionState !== "failed") return;
-      context.error(
-        new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, `the connection to peer ${this.id} failed`, {
-          peerId: this.id,
-        }),
-      );
-      this.#end("failed");
-    };
-    // Renegotiation (tracks, ICE restarts) comes through here. When, and
-    // whether, implementations fire it for the first offer differs (browsers
-    // after a task, node-datachannel inside createDataChannel); `start`
-    // makes sure the first offer goes out either way.
-    pc.onnegotiationneeded = () => {
-      if (current()) void this.#negotiate();
-    };
-    if (withChannel) this.#openChannel();
-  }
-
-  #openChannel(): void {
-    const pc = this.#pc;
-    const context = this.#context;
-    const current = () => this.#isCurrent(pc);
-    const channel = pc.createDataChannel("realtime", { negotiated: true, id: 0, ordered: true });
-    this.#channel = channel;
-    channel.onopen = () => {
-      if (!current()) return;
-      clearTimeout(this.#connectTimer);
-      context.opened();
-    };
-    channel.onmessage = ({ data }) => {
-      if (current()) this.#receive(data);
-    };
-    channel.onclose = () => {
-      if (current()) this.#end("closed");
-    };
-  }
-
-  /** Whether events of `pc` still matter: it was not replaced, and the peer is not closed. */
-  #isCurrent(pc: RTCPeerConnection): boolean {
-    return pc === this.#pc && !this.#closed;
-  }
-
-  /**
-   * Gives up a connection whose first offer collided, for a fresh one that
-   * answers. Rolling that first offer back is what perfect negotiation
-   * prescribes, but neither stack does it reliably: Chromium then sometimes
-   * gathers no ICE candidates (1 in 4 first meetings with Chromium 156), and
-   * libdatachannel sometimes keeps its offerer's ICE role and fails DTLS. The
-   * fresh connection gets its channel only once the remote offer is applied,
-   * so it never holds an offer of its own (libdatachannel makes one as soon
-   * as a channel exists) and has nothing to roll back.
-   */
-  #reconnect(): void {
-    const old = this.#pc;
-    this.#makingOffer = false;
-    this.#connect(false);
-    old.close();
+  constructor(options: PeerOptions) {
+    this.id = options.id;
+    this.#options = options;
+    this.#context = options.context;
+    this.#restarts = new RestartState({
+      resources: options.resources,
+      delay: options.iceRestartDelay,
+      timeout: options.iceRestartTimeout,
+      restart: (reason) => this.#restart(reason),
+      expired: (reason) =>
+        this.#drop(`peer ${this.id} did not reconnect within ${options.iceRestartTimeout} ms of an ICE restart (${reason})`),
+    });
+    this.#link = this.#newLink();
+    if (options.initiator) this.#link.openChannel();
   }
 
   /** Whether the data channel is open. */
   get connected(): boolean {
-    return this.#channel?.readyState === "open";
+    return this.#link.channel?.readyState === "open";
   }
 
-  /** Sends the first offer. Safe to race with `negotiationneeded`: one of them wins. */
+  /** Starts the connect timeout, and the first offer if this side is the initiator. */
   start(): void {
-    if (this.#connectTimeout > 0) {
-      this.#connectTimer = setTimeout(() => {
-        this.#context.error(
-          new RealtimeError(
-            ClientErrorCodes.CONNECTION_FAILED,
-            `peer ${this.id} did not connect within ${this.#connectTimeout} ms`,
-            { peerId: this.id },
-          ),
-        );
-        this.#end("failed");
-      }, this.#connectTimeout);
+    const { connectTimeout, initiator } = this.#options;
+    if (connectTimeout > 0) {
+      this.#connectTimer = this.#options.resources.timeout(() => {
+        this.#connectTimer = undefined;
+        this.#drop(`peer ${this.id} did not connect within ${connectTimeout} ms`);
+      }, connectTimeout);
     }
-    void this.#negotiate();
+    if (initiator) void this.#negotiate();
+  }
+
+  /**
+   * Restarts ICE (the signaling side calls this after a resume, for a peer
+   * that is not connected). Does nothing while a restart is under way, or
+   * while this side still waits for the first offer.
+   */
+  restartIce(): void {
+    this.#restart("requested");
   }
 
   /** Applies an offer or answer from the remote peer. */
   receiveDescription(type: "offer" | "answer", sdp: string): void {
     this.#enqueue(async () => {
-      const collision =
-        type === "offer" && (this.#makingOffer || this.#pc.signalingState !== "stable");
-      // The impolite side ignores a colliding offer; its own offer wins.
-      if (collision && !this.#polite) return;
-      if (collision && !this.#hasRemoteDescription) this.#reconnect();
-      // On a later collision the polite side's pending offer is rolled back
-      // implicitly by setRemoteDescription (browsers and libdatachannel alike).
-      const pc = this.#pc;
-      await pc.setRemoteDescription({ type, sdp });
-      this.#hasRemoteDescription = true;
-      if (pc === this.#pc && !this.#channel) this.#openChannel();
-      await this.#flushCandidates();
+      let link = this.#link;
       if (type === "offer") {
+        const collision = this.#makingOffer || link.pc.signalingState !== "stable";
+        // The impolite side ignores a colliding offer; its own offer wins.
+        if (collision && !this.#options.polite) {
+          this.#options.debug("ignored an offer that collided with ours", { peerId: this.id });
+          return;
+        }
+        const fresh = link.hasRemoteDescription && fingerprintOf(sdp) !== link.remoteFingerprint;
+        if (fresh) {
+          // The remote side replaced its connection (an ICE restart on a
+          // stack without restartIce): a connection cannot change its DTLS
+          // peer, so a fresh one answers.
+          const reason = "the remote peer negotiates a fresh connection";
+          if (this.#restarts.begin(reason)) this.#options.debug("ICE restart begun", { peerId: this.id, reason });
+          this.#replace(false);
+        } else if (collision && !link.hasRemoteDescription) {
+          // A first-offer collision: see #replace for why not a rollback.
+          this.#replace(false);
+        }
+        link = this.#link;
+        // On a later collision the polite side rolls its own offer back,
+        // explicitly: libwebrtc in Node (@roamhq/wrtc) refuses an offer in
+        // have-local-offer rather than rolling back implicitly.
+        if (link.pc.signalingState === "have-local-offer") {
+          await link.pc.setLocalDescription({ type: "rollback" });
+          link.offerOut = false;
+        }
+        link.candidates.hold();
+      } else if (!link.offerOut) {
+        this.#options.debug("ignored an answer to no offer of ours", { peerId: this.id });
+        return;
+      }
+      const pc = link.pc;
+      await pc.setRemoteDescription({ type, sdp });
+      link.hasRemoteDescription = true;
+      link.remoteFingerprint = fingerprintOf(sdp);
+      if (link !== this.#link) return;
+      if (type === "offer") {
+        // The answering side's channel exists only from here, so it never had an offer of its own.
+        link.openChannel();
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
+        if (link !== this.#link) return;
         this.#context.sendAnswer(answer.sdp ?? "");
+      } else {
+        link.offerOut = false;
       }
+      // Ours go out only now (see CandidateQueues), and theirs are applied
+      // after our answer went out.
+      link.candidates.release();
+      await link.candidates.flush();
+      this.#checkRestarted();
     });
   }
 
   /** Adds a remote ICE candidate, or holds it until the remote description is set. */
   receiveCandidate(candidate: IceCandidate | null): void {
     this.#enqueue(async () => {
-      if (!this.#hasRemoteDescription) {
-        if (candidate && this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) {
-          this.#pendingCandidates.push(candidate);
-        }
-        return;
-      }
-      await this.#addCandidate(candidate);
+      const link = this.#link;
+      if (link.hasRemoteDescription) await link.candidates.apply(candidate);
+      else link.candidates.pend(candidate);
     });
   }
 
   /** Sends one already-serialised JSON text. Throws a {@link RealtimeError} when it cannot. */
   send(text: string): void {
-    const channel = this.#channel;
+    const { channel, pc } = this.#link;
     if (channel?.readyState !== "open") {
       throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
         peerId: this.id,
       });
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: measure only when it could matter.
-    const limit = this.#pc.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE;
-    const size = text.length * 3 <= limit ? text.length : new TextEncoder().encode(text).length;
-    if (size > limit) {
-      throw new RealtimeError(
-        ClientErrorCodes.MESSAGE_TOO_LARGE,
-        `the message is ${size} bytes; the channel to peer ${this.id} carries at most ${limit}`,
-        { peerId: this.id },
-      );
-    }
-    if (channel.bufferedAmount + size > MAX_BUFFERED_AMOUNT) {
-      throw new RealtimeError(
-        ClientErrorCodes.BUFFER_FULL,
-        `${channel.bufferedAmount} bytes are still waiting to be sent to peer ${this.id}`,
-        { peerId: this.id },
-      );
-    }
-    try {
-      channel.send(text);
-    } catch (cause) {
-      // The channel closed between the check above and now.
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
-        peerId: this.id,
-        cause,
-      });
-    }
+    sendText(this.id, pc, channel, text);
   }
 
-  /** Restarts ICE. STUB on the reconnect branch: a no-op until the peer rewrite replaces it. */
-  restartIce(): void {
-    // Intentionally empty (see above).
-  }
-
-  /** Closes the connection. The owner is not told (it asked). */
+  /** Closes every connection and timer of this peer. The owner is not told (it asked). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#connectTimer);
-    this.#pendingCandidates = [];
-    this.#channel?.close();
-    this.#pc.close();
+    this.#connectTimer?.clear();
+    this.#connectTimer = undefined;
+    this.#restarts.close();
+    this.#link.close();
+  }
+
+  #newLink(): Link {
+    const { createConnection, resources, debug } = this.#options;
+    const current = (link: Link) => link === this.#link && !this.#closed;
+    return new Link({
+      createConnection,
+      resources,
+      debug: (message, detail) => debug(message, { peerId: this.id, ...detail }),
+      events: {
+        candidate: (link, candidate) => {
+          if (current(link)) this.#context.sendCandidate(candidate);
+        },
+        connectionState: (link, state) => {
+          if (current(link)) this.#onConnectionState(link, state);
+        },
+        negotiationNeeded: (link) => {
+          if (current(link)) void this.#negotiate();
+        },
+        channelOpen: (link) => {
+          if (current(link)) this.#onOpen();
+        },
+        channelClose: (link) => {
+          if (current(link)) this.#endUnasked(link, "the data channel closed");
+        },
+        // A retired connection may still deliver what was in flight on it.
+        message: (_link, data) => {
+          if (this.#closed) return;
+          const parsed = parseMessage(this.id, data);
+          if (parsed.ok) this.#context.message(parsed.value);
+          else this.#context.error(parsed.error);
+        },
+      },
+    });
+  }
+
+  #onConnectionState(link: Link, state: RTCPeerConnectionState): void {
+    switch (state) {
+      case "connected":
+        this.#restarts.connected();
+        this.#checkRestarted();
+        break;
+      case "disconnected":
+        if (this.#opened) this.#restarts.disconnected();
+        break;
+      case "failed":
+        // Before the first connection a failure is reported, not retried: a
+        // first meeting must connect by design, and a retry would hide it.
+        if (this.#opened) this.#restart("failed");
+        else this.#drop(`the connection to peer ${this.id} failed`);
+        break;
+      case "closed":
+        // Our own close detaches this handler, so someone else closed it:
+        // the remote side, or libdatachannel after a failed DTLS handshake
+        // (it goes failed, then closed at once, before JS reads the state).
+        this.#endUnasked(link, "the connection closed");
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onOpen(): void {
+    this.#connectTimer?.clear();
+    this.#connectTimer = undefined;
+    if (!this.#opened) {
+      this.#opened = true;
+      this.#context.opened();
+    }
+    this.#checkRestarted();
+  }
+
+  /**
+   * The current connection or its channel ended and we did not ask. A
+   * channel that was working, closed outside a restart: the other side
+   * closed it. Anything else (closed before it ever opened, or during a
+   * restart) is a failure.
+   */
+  #endUnasked(link: Link, what: string): void {
+    if (link.channelOpened && !this.#restarts.active) this.#end("closed");
+    else this.#drop(`${what} before the connection to peer ${this.id} was established`);
+  }
+
+  #restart(reason: string): void {
+    const link = this.#link;
+    // Waiting for their first offer: there is nothing of ours to restart.
+    if (this.#closed || !link.channel || !this.#restarts.begin(reason)) return;
+    this.#options.debug("ICE restart begun", { peerId: this.id, reason });
+    try {
+      link.pc.restartIce();
+    } catch (error) {
+      this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
+      this.#replace(true);
+    }
+    void this.#negotiate();
+  }
+
+  /** Ends a restart once the current connection is connected, its channel open and no negotiation pending. */
+  #checkRestarted(): void {
+    if (!this.#restarts.active) return;
+    const { pc, channel } = this.#link;
+    if (pc.connectionState !== "connected" || channel?.readyState !== "open" || pc.signalingState !== "stable") return;
+    this.#restarts.complete();
+    this.#options.debug("ICE restart complete", { peerId: this.id });
+  }
+
+  /**
+   * Puts a fresh connection in place of the current one: for a restart on a
+   * stack without `restartIce` (`offering`: with its channel, so it offers),
+   * or to answer a first-offer collision (without: its channel comes once
+   * the remote offer is applied, so it never holds an offer of its own).
+   * Rolling that first offer back is what perfect negotiation prescribes,
+   * but neither stack does it reliably: Chromium then sometimes gathers no
+   * ICE candidates, and libdatachannel sometimes keeps its offerer's ICE
+   * role and fails DTLS.
+   */
+  #replace(offering: boolean): void {
+    const old = this.#link;
+    this.#makingOffer = false;
+    this.#link = this.#newLink();
+    if (offering) this.#link.openChannel();
+    // One that carried the channel stays open until the fresh one does.
+    if (old.channelOpened) this.#restarts.retire(old);
+    else old.close();
   }
 
   async #negotiate(): Promise<void> {
-    if (this.#makingOffer || this.#closed) return;
-    const pc = this.#pc;
+    const link = this.#link;
+    const pc = link.pc;
+    // No channel: this side waits for the remote offer. An offer out: wait for its answer.
+    if (this.#makingOffer || this.#closed || !link.channel || link.offerOut) return;
     try {
       this.#makingOffer = true;
       const offer = await pc.createOffer();
       // A remote offer may have been applied meanwhile (or this connection
       // replaced); then we answer it instead.
-      if (pc !== this.#pc || this.#closed || pc.signalingState === "have-remote-offer") return;
+      if (link !== this.#link || this.#closed || pc.signalingState === "have-remote-offer") return;
+      link.candidates.hold();
       await pc.setLocalDescription(offer);
-      if (pc !== this.#pc) return;
+      if (link !== this.#link || this.#closed) return;
+      link.offerOut = true;
       this.#context.sendOffer(offer.sdp ?? "");
     } catch (error) {
-      if (pc === this.#pc) this.#fail(error);
+      if (link === this.#link) this.#fail(error);
     } finally {
-      if (pc === this.#pc) this.#makingOffer = false;
+      if (link === this.#link) this.#makingOffer = false;
     }
   }
 
@@ -300,46 +369,6 @@ export class Peer {
     });
   }
 
-  async #flushCandidates(): Promise<void> {
-    const pending = this.#pendingCandidates;
-    this.#pendingCandidates = [];
-    for (const candidate of pending) await this.#addCandidate(candidate);
-  }
-
-  async #addCandidate(candidate: IceCandidate | null): Promise<void> {
-    try {
-      await this.#pc.addIceCandidate(candidate ?? undefined);
-    } catch {
-      // Candidates of an offer we ignored (glare), or of a generation that
-      // ended, fail to apply; that is expected. A connection that really
-      // cannot be made surfaces as CONNECTION_FAILED.
-    }
-  }
-
-  #receive(data: unknown): void {
-    if (typeof data !== "string") {
-      this.#context.error(
-        new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${this.id} sent binary data`, {
-          peerId: this.id,
-        }),
-      );
-      return;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(data);
-    } catch (cause) {
-      this.#context.error(
-        new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${this.id} sent a message that is not JSON`, {
-          peerId: this.id,
-          cause,
-        }),
-      );
-      return;
-    }
-    this.#context.message(value);
-  }
-
   #fail(cause: unknown): void {
     if (this.#closed) return;
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -349,6 +378,13 @@ export class Peer {
         cause,
       }),
     );
+  }
+
+  /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */
+  #drop(message: string): void {
+    if (this.#closed) return;
+    this.#context.error(new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, message, { peerId: this.id }));
+    this.#end("failed");
   }
 
   #end(reason: PeerLeftReason): void {

@@ -39,34 +39,32 @@ describe("peers connect through the signaling server", () => {
     }
   });
 
-  it("connects when both peers send an offer at the same moment (glare)", async () => {
+  it("a first meeting: the newcomer offers, the other answers, one connection each", async () => {
     const { url } = await startServer();
-    const a = { ...tappedWebSocket({ holdOffersUntilSent: true }), pcs: countedPeerConnections() };
-    const b = { ...tappedWebSocket({ holdOffersUntilSent: true }), pcs: countedPeerConnections() };
-    const alice = createClient({ url, room: "glare", WebSocket: a.WebSocket, RTCPeerConnection: a.pcs.RTCPeerConnection });
+    const a = { ...tappedWebSocket(), pcs: countedPeerConnections() };
+    const b = { ...tappedWebSocket(), pcs: countedPeerConnections() };
+    const alice = createClient({ url, room: "first", WebSocket: a.WebSocket, RTCPeerConnection: a.pcs.RTCPeerConnection });
     const { id: aliceId } = await alice.when("open");
-    const bob = createClient({ url, room: "glare", WebSocket: b.WebSocket, RTCPeerConnection: b.pcs.RTCPeerConnection });
+    const bob = createClient({ url, room: "first", WebSocket: b.WebSocket, RTCPeerConnection: b.pcs.RTCPeerConnection });
     const { id: bobId } = await bob.when("open");
-
     await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
 
-    // Each side sent its offer before it saw the other's: the offers crossed.
-    for (const { tap } of [a, b]) {
-      expect(tap.sent.filter((e) => e === "SendOffer")).toHaveLength(1);
-      expect(tap.received.indexOf("ReceiveOffer")).toBeGreaterThan(-1);
-    }
-    // Perfect negotiation: the impolite side ignored the polite side's offer;
-    // the polite side (the smaller id) gave its own up and answered.
-    const [polite, impolite] = aliceId < bobId ? [a, b] : [b, a];
-    expect(polite.tap.sent.filter((e) => e === "SendAnswer")).toHaveLength(1);
-    expect(impolite.tap.sent.filter((e) => e === "SendAnswer")).toHaveLength(0);
-    // It did so with a fresh connection: one more made, one open per side.
-    expect(polite.pcs.created.length).toBe(impolite.pcs.created.length + 1);
-    expect([polite.pcs.open(), impolite.pcs.open()]).toEqual([1, 1]);
-    expect([alice.all("peerConnected"), bob.all("peerConnected")]).toEqual([[{ peerId: bobId }], [{ peerId: aliceId }]]);
+    // Bob found Alice in Initialize.peers: he offers, she answers; no glare,
+    // and nothing is thrown away.
+    const count = (events: string[], name: string) => events.filter((e) => e === name).length;
+    expect([count(b.tap.sent, "SendOffer"), count(a.tap.sent, "SendAnswer")]).toEqual([1, 1]);
+    expect([count(a.tap.sent, "SendOffer"), count(b.tap.sent, "SendAnswer")]).toEqual([0, 0]);
+    // One connection per side; the client's own configuration probe is made and closed in the constructor.
+    expect([a.pcs.created.length - 1, b.pcs.created.length - 1]).toEqual([1, 1]);
+    // Bob's candidates went out only after Alice's answer reached him.
+    expect(b.tap.log.indexOf("sent:SendCandidate")).toBeGreaterThan(b.tap.log.indexOf("received:ReceiveAnswer"));
+    // Alice's go out only after her answer.
+    expect(a.tap.log.indexOf("sent:SendCandidate")).toBeGreaterThan(a.tap.log.indexOf("sent:SendAnswer"));
+    const live = { peers: 1, peerConnections: 1, dataChannels: 1, timers: 0 };
+    expect([alice.client.stats(), bob.client.stats()]).toEqual([live, live]);
 
-    alice.client.send(bobId, "after glare");
-    expect(await bob.when("message")).toEqual({ peerId: aliceId, data: "after glare" });
+    alice.client.send(bobId, "hello");
+    expect(await bob.when("message")).toEqual({ peerId: aliceId, data: "hello" });
   });
 
   it("never shows or connects a peer of another room", async () => {

@@ -164,7 +164,13 @@ export class Recorder {
  * luck of timing.
  */
 export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {}) {
-  const tap = { sent: [] as string[], received: [] as string[], socket: undefined as WebSocket | undefined };
+  const tap = {
+    sent: [] as string[],
+    received: [] as string[],
+    /** Both ways in order: "sent:SendOffer", "received:ReceiveAnswer", ... */
+    log: [] as string[],
+    socket: undefined as WebSocket | undefined,
+  };
   type Handler = ((event: unknown) => void) | null;
 
   class TappedWebSocket {
@@ -196,6 +202,7 @@ export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {})
 
     send(data: string): void {
       tap.sent.push(eventOf(data));
+      tap.log.push(`sent:${eventOf(data)}`);
       this.#socket.send(data);
       if (tap.sent.includes("SendOffer")) for (const event of this.#held.splice(0)) this.#deliver(event);
     }
@@ -206,6 +213,7 @@ export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {})
 
     #deliver(event: { data: unknown }): void {
       tap.received.push(eventOf(event.data));
+      tap.log.push(`received:${eventOf(event.data)}`);
       this.onmessage?.(event);
     }
   }

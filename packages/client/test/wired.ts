@@ -1,0 +1,167 @@
+import { onTestFinished } from "vitest";
+import { RTCPeerConnection } from "./webrtc.js";
+import { Peer, type PeerLeftReason } from "../src/peer.js";
+import { Resources } from "../src/resources.js";
+import type { RealtimeError } from "../src/errors.js";
+
+/** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
+const DEADLINE = 15_000;
+
+type Signal =
+  | { kind: "description"; type: "offer" | "answer"; sdp: string }
+  | { kind: "candidate"; candidate: Parameters<Peer["receiveCandidate"]>[0] };
+
+/** One side of a wired pair: the peer and everything it reported. */
+export interface Side {
+  peer: Peer;
+  resources: Resources;
+  /** Every RTCPeerConnection this side created. */
+  created: InstanceType<typeof RTCPeerConnection>[];
+  sent: Signal[];
+  events: { name: "opened" | "gone" | "error" | "message" | "debug"; value?: unknown }[];
+  /**
+   * Resolves with the first event of `name` that `match` accepts, past or
+   * future; rejects, naming what it waited for and what it saw, when the
+   * peer is gone first or after a deadline shorter than the test timeout.
+   */
+  when(name: Side["events"][number]["name"], match?: (value: unknown) => boolean): Promise<unknown>;
+}
+
+/**
+ * Two {@link Peer}s with real RTCPeerConnections, signaling each other
+ * directly (each signal one macrotask later, as a socket would deliver it):
+ * the negotiation logic alone, with roles the server would never hand out,
+ * such as both sides initiating. `holdOffers`: an offer is held back until
+ * the receiving side has sent its own, so the offers cross by construction.
+ */
+export function wiredPeers(options: {
+  aId?: string;
+  bId?: string;
+  aInitiator: boolean;
+  bInitiator: boolean;
+  holdOffers?: boolean;
+  iceRestartDelay?: number;
+  iceRestartTimeout?: number;
+  connectTimeout?: number;
+}) {
+  const { aId = "a", bId = "b" } = options;
+  let holding = options.holdOffers ?? false;
+  const sides: Side[] = [];
+  /** Offers each side had sent when holding began: an offer is held until the receiver sent one more. */
+  let offersAt = [0, 0];
+  const held: (() => void)[][] = [[], []];
+
+  let cut = false;
+  const deliver = (to: number, signal: Signal) => {
+    if (cut) return;
+    const target = sides[to]!.peer;
+    const apply = () =>
+      setTimeout(() =>
+        signal.kind === "description"
+          ? target.receiveDescription(signal.type, signal.sdp)
+          : target.receiveCandidate(signal.candidate),
+      );
+    const receiverOffered = descriptions(sides[to]!, "offer") > offersAt[to]!;
+    if (holding && signal.kind === "description" && signal.type === "offer" && !receiverOffered) held[to]!.push(apply);
+    else apply();
+  };
+
+  const make = (index: number, id: string, remoteId: string, initiator: boolean): Side => {
+    const resources = new Resources();
+    const created: Side["created"] = [];
+    const events: Side["events"] = [];
+    const waiters: {
+      name: string;
+      match: (v: unknown) => boolean;
+      resolve: (v: unknown) => void;
+      reject: (why: string) => void;
+    }[] = [];
+    const sent: Signal[] = [];
+    const record = (name: Side["events"][number]["name"], value?: unknown) => {
+      events.push({ name, value });
+      for (const w of waiters.splice(0)) {
+        if (w.name === name && w.match(value)) w.resolve(value);
+        else if (name === "gone") w.reject(`the peer is gone (${String(value)})`);
+        else waiters.push(w);
+      }
+    };
+    const send = (signal: Signal) => {
+      sent.push(signal);
+      deliver(1 - index, signal);
+      // Once this side has sent its offer, an offer held for it may go.
+      if (signal.kind === "description" && signal.type === "offer") for (const go of held[index]!.splice(0)) go();
+    };
+    const peer = new Peer({
+      id: remoteId,
+      polite: id < remoteId,
+      initiator,
+      createConnection: () => {
+        const pc = new RTCPeerConnection();
+        created.push(pc);
+        return pc as unknown as globalThis.RTCPeerConnection;
+      },
+      context: {
+        sendOffer: (sdp) => send({ kind: "description", type: "offer", sdp }),
+        sendAnswer: (sdp) => send({ kind: "description", type: "answer", sdp }),
+        sendCandidate: (candidate) => send({ kind: "candidate", candidate }),
+        opened: () => record("opened"),
+        message: (data) => record("message", data),
+        gone: (reason: PeerLeftReason) => record("gone", reason),
+        error: (error: RealtimeError) => record("error", error),
+      },
+      connectTimeout: options.connectTimeout ?? 10_000,
+      iceRestartDelay: options.iceRestartDelay ?? 1_000,
+      iceRestartTimeout: options.iceRestartTimeout ?? 10_000,
+      debug: (message) => record("debug", message),
+      resources,
+    });
+    onTestFinished(() => peer.close());
+    const when = (name: Side["events"][number]["name"], match: (value: unknown) => boolean = () => true) => {
+      const seen = events.find((e) => e.name === name && match(e.value));
+      if (seen) return Promise.resolve(seen.value);
+      return new Promise<unknown>((resolve, reject) => {
+        const fail = (why: string) =>
+          reject(new Error(`side ${id} waited for ${name}${match.toString().length > 12 ? ` ${match}` : ""}: ${why}; seen ${JSON.stringify(events)}`));
+        const timer = setTimeout(() => fail(`nothing within ${DEADLINE} ms`), DEADLINE);
+        waiters.push({
+          name,
+          match,
+          resolve: (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          reject: (why) => {
+            clearTimeout(timer);
+            fail(why);
+          },
+        });
+      });
+    };
+    return { peer, resources, created, sent, events, when };
+  };
+
+  sides.push(make(0, aId, bId, options.aInitiator), make(1, bId, aId, options.bInitiator));
+  const [a, b] = sides as [Side, Side];
+  return {
+    a,
+    b,
+    start() {
+      a.peer.start();
+      b.peer.start();
+    },
+    /** Signaling is lost from now on, both ways. */
+    cutSignaling() {
+      cut = true;
+    },
+    /** From now on offers are held until the receiver has sent its own (or released at once). */
+    holdOffers(on: boolean) {
+      holding = on;
+      offersAt = [descriptions(a, "offer"), descriptions(b, "offer")];
+    },
+  };
+}
+
+/** How many offers or answers a side sent. */
+export function descriptions(side: Side, type: "offer" | "answer"): number {
+  return side.sent.filter((s) => s.kind === "description" && s.type === type).length;
+}
