@@ -272,6 +272,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
         sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
         sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
+        canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
         message: (data) => this.emit("message", { peerId, data }),
         gone: (reason) => this.#drop(peerId, reason),

@@ -16,6 +16,8 @@ export interface PeerContext {
   sendOffer(sdp: string): void;
   sendAnswer(sdp: string): void;
   sendCandidate(candidate: IceCandidate | null): void;
+  /** Whether signals can still reach the peer (now, or queued until signaling is back). */
+  canSignal(): boolean;
   /** The data channel opened for the first time; called once. */
   opened(): void;
   message(data: unknown): void;
@@ -232,7 +234,7 @@ export class Peer {
           if (current(link)) this.#onOpen();
         },
         channelClose: (link) => {
-          if (current(link)) this.#endUnasked(link, "the data channel closed");
+          if (current(link)) this.#endUnasked("the data channel closed");
         },
         // A retired connection may still deliver what was in flight on it.
         message: (_link, data) => {
@@ -257,14 +259,17 @@ export class Peer {
       case "failed":
         // Before the first connection a failure is reported, not retried: a
         // first meeting must connect by design, and a retry would hide it.
-        if (this.#opened) this.#restart("failed");
+        // During a restart it is tried again, within the same deadline: once
+        // both ICE agents have given up, neither sends checks any more, and a
+        // path that comes back would never be found.
+        if (this.#opened) this.#restart("failed", { again: true });
         else this.#drop(`the connection to peer ${this.id} failed`);
         break;
       case "closed":
         // Our own close detaches this handler, so someone else closed it:
         // the remote side, or libdatachannel after a failed DTLS handshake
         // (it goes failed, then closed at once, before JS reads the state).
-        this.#endUnasked(link, "the connection closed");
+        this.#endUnasked("the connection closed");
         break;
       default:
         break;
@@ -282,26 +287,53 @@ export class Peer {
   }
 
   /**
-   * The current connection or its channel ended and we did not ask. A
-   * channel that was working, closed outside a restart: the other side
-   * closed it. Anything else (closed before it ever opened, or during a
-   * restart) is a failure.
+   * The current connection or its channel ended and we did not ask. Before
+   * the first connection that is a failure. After it, it is recovered like
+   * a failed connection, with a fresh one (a closed channel or connection
+   * cannot be restarted), within `iceRestartTimeout`: libdatachannel reports
+   * a dead path only as `closed`, about 30 s on, and a peer that really left
+   * is announced by the server (`UserDisconnected`, reason "left") well
+   * within that bound; one that vanished is dropped as failed, with an error.
    */
-  #endUnasked(link: Link, what: string): void {
-    if (link.channelOpened && !this.#restarts.active) this.#end("closed");
-    else this.#drop(`${what} before the connection to peer ${this.id} was established`);
+  #endUnasked(what: string): void {
+    if (!this.#opened) {
+      this.#drop(`${what} before the connection to peer ${this.id} was established`);
+    } else if (!this.#context.canSignal()) {
+      // Nobody left to negotiate a fresh connection through, nor to say whether the peer left.
+      this.#context.error(
+        new RealtimeError(
+          ClientErrorCodes.CONNECTION_FAILED,
+          `${what} (peer ${this.id}), and with signaling closed for good it cannot be restored`,
+          { peerId: this.id },
+        ),
+      );
+      this.#end("closed");
+    } else {
+      this.#restart(what, { again: true, fresh: true });
+    }
   }
 
-  #restart(reason: string): void {
+  /**
+   * Restarts ICE: `restartIce()` where the stack has it, else (or with
+   * `fresh`) a fresh connection. `again`: also while a restart is under way,
+   * which keeps that restart's deadline.
+   */
+  #restart(reason: string, { again = false, fresh = false } = {}): void {
     const link = this.#link;
     // Waiting for their first offer: there is nothing of ours to restart.
-    if (this.#closed || !link.channel || !this.#restarts.begin(reason)) return;
-    this.#options.debug("ICE restart begun", { peerId: this.id, reason });
-    try {
-      link.pc.restartIce();
-    } catch (error) {
-      this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
+    if (this.#closed || !link.channel) return;
+    if (this.#restarts.begin(reason)) this.#options.debug("ICE restart begun", { peerId: this.id, reason });
+    else if (again) this.#options.debug("ICE restart tried again", { peerId: this.id, reason });
+    else return;
+    if (fresh) {
       this.#replace(true);
+    } else {
+      try {
+        link.pc.restartIce();
+      } catch (error) {
+        this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
+        this.#replace(true);
+      }
     }
     void this.#negotiate();
   }

@@ -104,6 +104,7 @@ export function wiredPeers(options: {
         sendOffer: (sdp) => send({ kind: "description", type: "offer", sdp }),
         sendAnswer: (sdp) => send({ kind: "description", type: "answer", sdp }),
         sendCandidate: (candidate) => send({ kind: "candidate", candidate }),
+        canSignal: () => true,
         opened: () => record("opened"),
         message: (data) => record("message", data),
         gone: (reason: PeerLeftReason) => record("gone", reason),
