@@ -5,8 +5,10 @@
 //   pnpm --filter @raycaster/realtime-client stress -- --stack node-datachannel --meetings 1000
 //
 // Options: --stack node-datachannel|wrtc (default node-datachannel),
-// --meetings N (default 1000), --client PATH (another build of the client's
-// index.js, to compare designs). Exits 1 when any meeting failed.
+// --meetings N (default 1000), --hog (keep one core busy with `yes` for the
+// whole run, as the issue's measurements did), --client PATH (another build
+// of the client's index.js, to compare designs). Exits 1 when any meeting failed.
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     stack: { type: "string", default: "node-datachannel" },
     meetings: { type: "string", default: "1000" },
     client: { type: "string" },
+    hog: { type: "boolean", default: false },
     // The client's own bound on a meeting: a failure is reported by the product, not by this script.
     "connect-timeout": { type: "string", default: "10000" },
   },
@@ -35,6 +38,11 @@ const RTCPeerConnection =
 if (!RTCPeerConnection) throw new RangeError(`--stack must be node-datachannel or wrtc, got ${values.stack}`);
 const clientPath = values.client ? resolve(values.client) : new URL("../dist/index.js", import.meta.url).pathname;
 const { RTCClient } = await import(pathToFileURL(clientPath).href);
+
+// A CPU hog beside the run: load slows JS against the WebRTC stacks' native
+// threads, which is what widened the races this run exists to catch.
+const hog = values.hog ? spawn("yes", { stdio: ["ignore", "ignore", "inherit"] }) : undefined;
+process.on("exit", () => hog?.kill());
 
 const http = createServer();
 const signaling = new SignalingServer({ server: http });
@@ -81,7 +89,7 @@ times.sort((x, y) => x - y);
 const at = (q) => (times.length ? times[Math.min(times.length - 1, Math.floor(q * times.length))].toFixed(1) : "n/a");
 for (const failure of failures) console.log("FAILED", JSON.stringify(failure));
 console.log(
-  `${values.stack}${values.client ? ` (${values.client})` : ""}: ${meetings} first meetings, ${failures.length} failed; ` +
+  `${values.stack}${values.client ? ` (${values.client})` : ""}${hog ? " with a CPU hog" : ""}: ${meetings} first meetings, ${failures.length} failed; ` +
     `connect ms p50 ${at(0.5)} p95 ${at(0.95)} p99 ${at(0.99)} max ${at(1)}; ` +
     `over 900 ms: ${times.filter((t) => t > 900).length}; total ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
