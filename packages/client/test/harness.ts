@@ -1,31 +1,21 @@
-import { createServer } from "node:http";
-import type { Socket } from "node:net";
+import { Recorder as EventRecorder, startServer as start, within as harnessWithin } from "@raycaster/realtime-test-harness";
 import { RTCPeerConnection } from "./webrtc.js";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { SignalingServer, type SignalingServerOptions } from "@raycaster/realtime-server";
 import { RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
 
-// Captured before any test fakes timers: deadlines must run on real time.
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-
-/** Deadline of a labelled wait; below the 20 s test timeout, so the label is what fails. */
+/**
+ * Deadline of a client test's wait: below the 20 s test timeout (see
+ * vitest.config.ts), so the label is what fails, and above the product
+ * timeouts these tests use (PRODUCT_TIMEOUTS below, or shorter ones a test
+ * sets), so a wait for what such a timeout reports sees it.
+ */
 export const WAIT_MS = 10_000;
 
-/**
- * `promise`, or a rejection naming what was awaited (and, if given, what was
- * seen instead) once `ms` pass.
- */
+/** The harness's labelled deadline ({@link harnessWithin}), lasting {@link WAIT_MS} unless told. */
 export function within<T>(label: string, promise: Promise<T>, ms = WAIT_MS, seen?: () => unknown): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = realSetTimeout(() => {
-      const saw = seen ? `; seen: ${JSON.stringify(seen())}` : "";
-      reject(new Error(`waited ${ms} ms for ${label}${saw}`));
-    }, ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => realClearTimeout(timer));
+  return harnessWithin(label, promise, ms, seen);
 }
 
 /**
@@ -33,30 +23,19 @@ export function within<T>(label: string, promise: Promise<T>, ms = WAIT_MS, seen
  * closed when the test ends.
  */
 export async function startServer(options: Partial<SignalingServerOptions> & { port?: number } = {}) {
-  const { port: wanted = 0, ...serverOptions } = options;
-  const http = createServer();
-  const sockets = new Set<Socket>();
-  http.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  const signaling = new SignalingServer({ ...serverOptions, server: http });
-  http.listen(wanted, "127.0.0.1");
-  const { port } = await signaling.listening();
-  let closed: Promise<void> | undefined;
-  /** Closes the signaling server and its HTTP server, freeing the port. */
-  const close = () =>
-    (closed ??= (async () => {
-      await signaling.close();
-      await new Promise((resolve) => http.close(resolve));
-    })());
-  onTestFinished(close);
-  /** Drops every TCP connection from the server's side, as a network reset would: no close frame. */
-  const dropSockets = () => {
-    for (const socket of sockets) socket.destroy();
-  };
-  return { signaling, url: `ws://127.0.0.1:${port}`, port, close, dropSockets };
+  const { port, ...serverOptions } = options;
+  const started = await start((http) => new SignalingServer({ ...serverOptions, server: http }), { port });
+  return { signaling: started.server, url: started.url, port: started.port, close: started.close, dropSockets: started.dropSockets };
 }
+
+/**
+ * The client's own deadlines in these tests, unless a test sets its own:
+ * shorter than {@link WAIT_MS}, so a connection that never comes up (or an
+ * ICE restart that never completes) is reported by the client within the
+ * wait that depends on it, instead of the defaults (30 s and 15 s) outliving
+ * the wait and the test.
+ */
+const PRODUCT_TIMEOUTS = { connectTimeout: 8_000, iceRestartTimeout: 8_000 } as const;
 
 type ClientOptions = Omit<RTCClientOptions, "RTCPeerConnection" | "WebSocket"> & Partial<RTCClientOptions>;
 
@@ -66,13 +45,12 @@ type ClientOptions = Omit<RTCClientOptions, "RTCPeerConnection" | "WebSocket"> &
  * test can await one that already happened.
  */
 export function createClient(options: ClientOptions) {
-  const recorder = new Recorder(options);
+  const recorder = new Recorder({ ...PRODUCT_TIMEOUTS, ...options });
   onTestFinished(() => recorder.client.close());
   return recorder;
 }
 
 type EventName = keyof RTCClientEvents;
-type Recorded = { name: EventName; payload: unknown };
 
 /**
  * An RTCClient that records every event it emits. Recording happens in
@@ -81,58 +59,34 @@ type Recorded = { name: EventName; payload: unknown };
  * event fired after close(), which a listener would have missed.
  */
 class RecordingClient extends RTCClient {
-  onEmit: (event: Recorded) => void = () => undefined;
+  onEmit: <K extends EventName>(name: K, payload: RTCClientEvents[K]) => void = () => undefined;
 
   protected override emit<K extends EventName>(name: K, payload: RTCClientEvents[K]): boolean {
-    this.onEmit({ name, payload });
+    this.onEmit(name, payload);
     return super.emit(name, payload);
   }
 }
 
-/** Records a client's events and lets a test wait for one that matches. */
-export class Recorder {
+/**
+ * A client and the harness's recorder of its events, fed from the client's
+ * own `emit` (see {@link RecordingClient}); waits last {@link WAIT_MS}.
+ */
+export class Recorder extends EventRecorder<RTCClientEvents> {
   readonly client: RTCClient;
-  readonly events: Recorded[] = [];
-  #waiters: { name: EventName; match: (p: never) => boolean; resolve: (p: never) => void }[] = [];
 
   constructor(options: ClientOptions) {
     const client = new RecordingClient({ RTCPeerConnection, WebSocket, ...options });
-    client.onEmit = ({ name, payload }) => {
-      this.events.push({ name, payload });
-      this.#waiters = this.#waiters.filter((w) => {
-        if (w.name !== name || !w.match(payload as never)) return true;
-        w.resolve(payload as never);
-        return false;
-      });
-    };
+    super({
+      within: WAIT_MS,
+      subject: () => `client ${client.id ?? "unseated"}`,
+      show: ({ name, payload }) =>
+        name === "error" ? `error ${(payload as { code: string }).code}` : `${name} ${JSON.stringify(payload)}`,
+    });
+    client.onEmit = (name, payload) => this.record(name, payload);
     this.client = client;
     // Errors are recorded above; this listener only keeps the client from
     // writing them to console.error, which some tests watch for leaks.
     client.on("error", () => undefined);
-  }
-
-  /**
-   * Resolves with the first event of `name` (past or future) that `match`
-   * accepts; rejects after `ms` naming `label` (or the event) and the events seen.
-   */
-  when<K extends EventName>(
-    name: K,
-    match: (payload: RTCClientEvents[K]) => boolean = () => true,
-    { label = name, ms = WAIT_MS, since = 0 }: { label?: string; ms?: number; since?: number } = {},
-  ): Promise<RTCClientEvents[K]> {
-    const past = this.events.slice(since).find((e) => e.name === name && match(e.payload as RTCClientEvents[K]));
-    if (past) return Promise.resolve(past.payload as RTCClientEvents[K]);
-    const waiting = new Promise<RTCClientEvents[K]>((resolve) =>
-      this.#waiters.push({ name, match: match as (p: never) => boolean, resolve: resolve as (p: never) => void }),
-    );
-    return within(`${label} (client ${this.client.id ?? "unseated"})`, waiting, ms, () => this.summary());
-  }
-
-  /** The events so far, compact enough for a failure message. */
-  summary(): string[] {
-    return this.events.map(({ name, payload }) =>
-      name === "error" ? `error ${(payload as { code: string }).code}` : `${name} ${JSON.stringify(payload)}`,
-    );
   }
 
   /** Resolves when `signalingState` becomes `state`, looking at events from index `since` on. */
@@ -140,19 +94,9 @@ export class Recorder {
     return this.when("signalingState", (e) => e.state === state, { label: `signalingState ${state}`, since });
   }
 
-  /** Names of the events so far, in order. */
-  names(): EventName[] {
-    return this.events.map((e) => e.name);
-  }
-
   /** Resolves once the data channel to `peerId` is open. */
   connectedTo(peerId: string) {
     return this.when("peerConnected", (e) => e.peerId === peerId, { label: `peerConnected ${peerId}` });
-  }
-
-  /** Payloads of every event of `name` so far. */
-  all<K extends EventName>(name: K): RTCClientEvents[K][] {
-    return this.events.filter((e) => e.name === name).map((e) => e.payload as RTCClientEvents[K]);
   }
 }
 

@@ -1,8 +1,9 @@
 import { implementation, RTCPeerConnection } from "./webrtc.js";
-import { WebSocket, WebSocketServer } from "ws";
+import { startWebSocketServer } from "@raycaster/realtime-test-harness";
+import { WebSocket } from "ws";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { PROTOCOL_VERSION, RealtimeError, RTCClient, type RTCClientOptions } from "../src/index.js";
-import { countedPeerConnections, createClient, startServer, tappedWebSocket } from "./harness.js";
+import { countedPeerConnections, createClient, startServer, tappedWebSocket, within } from "./harness.js";
 
 async function connectedPair(
   url: string,
@@ -24,7 +25,7 @@ describe("when peers and servers go away", () => {
     const { url, signaling } = await startServer();
     const { alice, bob, aliceId, bobId } = await connectedPair(url, "r", undefined, { reconnect: false });
 
-    await signaling.close();
+    await within("the signaling server closing", signaling.close());
     for (const client of [alice, bob]) {
       expect(await client.when("signalingClosed")).toMatchObject({ code: 1001 });
       expect(client.all("error").map((e) => [e.code, e.closeCode])).toEqual([["SIGNALING_FAILED", 1001]]);
@@ -121,7 +122,7 @@ describe("a peer that never connects", () => {
       }),
     );
     silent.on("open", () => silent.send(JSON.stringify({ event: "Join", protocol: PROTOCOL_VERSION, room: "r" })));
-    const silentId = await joined;
+    const silentId = await within("the silent member seated", joined);
 
     const alice = createClient({ url, room: "r", connectTimeout: 300 });
     const error = await alice.when("error");
@@ -162,16 +163,13 @@ describe("errors are typed and the client carries on", () => {
   });
 
   it("closes on a server of another protocol version", async () => {
-    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-    onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const { wss, url } = await startWebSocketServer();
     wss.on("connection", (socket) =>
       socket.send(
         JSON.stringify({ event: "Initialize", protocol: 999, id: "x", room: "r", peers: [], token: "t", resumed: false, grace: 0 }),
       ),
     );
-    await new Promise((resolve) => wss.once("listening", resolve));
-    const { port } = wss.address() as { port: number };
-    const client = createClient({ url: `ws://127.0.0.1:${port}` });
+    const client = createClient({ url });
 
     expect((await client.when("error")).code).toBe("PROTOCOL_MISMATCH");
     // Final: no second attempt would be answered differently.
@@ -181,17 +179,14 @@ describe("errors are typed and the client carries on", () => {
   });
 
   it("reports a frame from the server it cannot read", async () => {
-    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-    onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    const { wss, url } = await startWebSocketServer();
     wss.on("connection", (socket) => {
       socket.send("{oops");
       socket.send(
         JSON.stringify({ event: "Initialize", protocol: PROTOCOL_VERSION, id: "me", room: "r", peers: [], token: "t", resumed: false, grace: 0 }),
       );
     });
-    await new Promise((resolve) => wss.once("listening", resolve));
-    const { port } = wss.address() as { port: number };
-    const client = createClient({ url: `ws://127.0.0.1:${port}`, room: "r" });
+    const client = createClient({ url, room: "r" });
 
     expect((await client.when("error")).code).toBe("INVALID_SERVER_MESSAGE");
     expect(await client.when("open")).toEqual({ id: "me", room: "r", peers: [], resumed: false });
@@ -276,11 +271,18 @@ describe("nothing ends silently, nothing is left behind", () => {
     };
     const cycle = async (i: number) => {
       const bob = new RTCClient({ url, room: "cycles", RTCPeerConnection, WebSocket, connectTimeout: 5_000 });
-      const bobId = await new Promise<string>((resolve) => bob.on("open", ({ id }) => resolve(id)));
-      const connected = await new Promise<boolean>((resolve) => {
-        bob.on("peerConnected", () => resolve(true));
-        bob.on("peerLeft", () => resolve(false));
-      });
+      const bobId = await within(
+        `meeting ${i}: bob seated`,
+        new Promise<string>((resolve) => bob.on("open", ({ id }) => resolve(id))),
+      );
+      // connectTimeout (5 s) is shorter than this wait: a meeting that never connects ends as peerLeft.
+      const connected = await within(
+        `meeting ${i}: bob connected or left`,
+        new Promise<boolean>((resolve) => {
+          bob.on("peerConnected", () => resolve(true));
+          bob.on("peerLeft", () => resolve(false));
+        }),
+      );
       expect(connected, `meeting ${i} connected`).toBe(true);
       await alice.connectedTo(bobId);
       bob.close();
@@ -301,7 +303,7 @@ describe("nothing ends silently, nothing is left behind", () => {
     // connections, without the client (node-datachannel's polyfill keeps a
     // few KiB per connected pair; libwebrtc nothing).
     const controlStart = await heap();
-    for (let i = 0; i < 60; i++) await barePair();
+    for (let i = 0; i < 60; i++) await within(`control pair ${i}`, barePair());
     // node-datachannel's polyfill keeps about 5 KiB per connected pair for
     // good (measured without the client: 1 to 10 KiB per pair from run to
     // run, so one control batch can read low); never assume less than that.

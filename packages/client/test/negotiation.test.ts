@@ -23,7 +23,7 @@ describe("first meeting", () => {
     expect([descriptions(b, "offer"), descriptions(a, "answer")]).toEqual([1, 1]);
     expect([descriptions(a, "offer"), descriptions(b, "answer")]).toEqual([0, 0]);
     expect([a.created.length, b.created.length]).toEqual([1, 1]);
-    expect(a.events.some((e) => e.name === "debug" && e.value === "ignored an offer that collided with ours")).toBe(false);
+    expect(a.events.some((e) => e.name === "debug" && e.payload === "ignored an offer that collided with ours")).toBe(false);
     await exchange(a, b, "hello");
     expect([a.resources.counts(), b.resources.counts()]).toEqual([idle, idle]);
   });
@@ -55,7 +55,7 @@ describe("ICE restart", () => {
     // node-datachannel has no restartIce: both sides made a fresh connection,
     // and the answering side saw the new fingerprint and restarted too.
     const fresh = implementation === "node-datachannel";
-    expect(a.events.some((e) => e.name === "debug" && e.value === "restartIce is not available; negotiating a fresh connection")).toBe(fresh);
+    expect(a.events.some((e) => e.name === "debug" && e.payload === "restartIce is not available; negotiating a fresh connection")).toBe(fresh);
     if (fresh) await restartDone(b);
     expect([a.created.length, b.created.length]).toEqual(fresh ? [2, 2] : [1, 1]);
     await exchange(a, b, "after");

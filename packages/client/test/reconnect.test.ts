@@ -64,8 +64,8 @@ describe("reconnecting to the signaling server", () => {
     const remote = new RTCPeerConnection();
     onTestFinished(() => remote.close());
     remote.createDataChannel("probe");
-    const offer = await remote.createOffer();
-    await remote.setLocalDescription(offer);
+    const offer = await within("the remote's offer", remote.createOffer());
+    await within("the remote's offer applied", remote.setLocalDescription(offer));
     second.send({ event: "ReceiveOffer", from: "p1", sdp: offer.sdp ?? "" });
     const answered = () => handed.mock.calls.find(([message]) => message.event === "SendAnswer")?.[0];
     await expect.poll(answered).toBeDefined();

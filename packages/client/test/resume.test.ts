@@ -60,7 +60,7 @@ describe("resuming the seat on the real server", () => {
     const first = await startServer({ secret });
     const { alice, bob, aliceId, bobId } = await pair(first.url);
 
-    await first.close();
+    await within("the first server closing", first.close());
     await Promise.all([alice.state("reconnecting"), bob.state("reconnecting")]);
     await carries(alice, bob, "while the server is down");
     await carries(bob, alice, "still down");
@@ -93,7 +93,7 @@ describe("resuming the seat on the real server", () => {
   it("joins as new peers after a restart with another secret: each old peer leaves once", async () => {
     const first = await startServer({ secret });
     const { alice, bob, aliceId, bobId } = await pair(first.url);
-    await first.close();
+    await within("the first server closing", first.close());
 
     const second = await startServer({ secret: `another ${secret}`, port: first.port });
     const [aliceNew, bobNew] = await Promise.all([

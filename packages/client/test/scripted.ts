@@ -1,7 +1,7 @@
-import { onTestFinished } from "vitest";
-import { WebSocketServer, type WebSocket } from "ws";
+import { Recorder, startWebSocketServer } from "@raycaster/realtime-test-harness";
+import type { WebSocket } from "ws";
 import { PROTOCOL_VERSION } from "../src/index.js";
-import { within } from "./harness.js";
+import { WAIT_MS, within } from "./harness.js";
 
 /** A frame as the scripted server received it. */
 export type Frame = { event: string; [field: string]: unknown };
@@ -9,8 +9,9 @@ export type Frame = { event: string; [field: string]: unknown };
 /** One client socket as a scripted server sees it: what it sent, and a way to wait for more. */
 export class ScriptedSocket {
   readonly socket: WebSocket;
+  /** Every frame this socket sent, in order. */
   readonly frames: Frame[] = [];
-  #waiters: { event: string; resolve: (frame: Frame) => void }[] = [];
+  readonly #recorder = new Recorder<Record<string, Frame>>({ within: WAIT_MS, show: ({ name }) => name });
   readonly closed: Promise<number>;
 
   constructor(socket: WebSocket) {
@@ -18,22 +19,14 @@ export class ScriptedSocket {
     socket.on("message", (data) => {
       const frame = JSON.parse(String(data)) as Frame;
       this.frames.push(frame);
-      this.#waiters = this.#waiters.filter((w) => {
-        if (w.event !== frame.event) return true;
-        w.resolve(frame);
-        return false;
-      });
+      this.#recorder.record(frame.event, frame);
     });
     this.closed = new Promise((resolve) => socket.on("close", (code) => resolve(code)));
   }
 
   /** The first frame of `event` this socket sent, past or future. */
   next(event: string): Promise<Frame> {
-    const past = this.frames.find((f) => f.event === event);
-    if (past) return Promise.resolve(past);
-    return within(`a ${event} frame`, new Promise((resolve) => this.#waiters.push({ event, resolve })), undefined, () =>
-      this.frames.map((f) => f.event),
-    );
+    return this.#recorder.when(event, undefined, { label: `a ${event} frame` });
   }
 
   send(frame: Frame): void {
@@ -61,13 +54,7 @@ export class ScriptedSocket {
  * server reaches only by accident (half-open sockets, refused resumes).
  */
 export async function scriptedServer() {
-  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-  onTestFinished(() => {
-    for (const client of wss.clients) client.terminate();
-    return new Promise<void>((resolve) => wss.close(() => resolve()));
-  });
-  await new Promise((resolve) => wss.once("listening", resolve));
-  const { port } = wss.address() as { port: number };
+  const { wss, url, port } = await startWebSocketServer();
   const sockets: ScriptedSocket[] = [];
   const waiting: ((socket: ScriptedSocket) => void)[] = [];
   wss.on("connection", (socket) => {
@@ -81,5 +68,5 @@ export async function scriptedServer() {
       sockets[n] ? Promise.resolve(sockets[n]) : new Promise<ScriptedSocket>((resolve) => waiting.push(resolve)).then(wait);
     return within(`connection #${n + 1} to the scripted server`, wait(), undefined, () => `${sockets.length} so far`);
   };
-  return { url: `ws://127.0.0.1:${port}`, port, wss, sockets, connection };
+  return { url, port, wss, sockets, connection };
 }

@@ -1,3 +1,4 @@
+import { Recorder, type Recorded } from "@raycaster/realtime-test-harness";
 import { onTestFinished } from "vitest";
 import { RTCPeerConnection } from "./webrtc.js";
 import { Peer, type PeerLeftReason } from "../src/peer.js";
@@ -11,6 +12,15 @@ type Signal =
   | { kind: "description"; type: "offer" | "answer"; sdp: string }
   | { kind: "candidate"; candidate: Parameters<Peer["receiveCandidate"]>[0] };
 
+/** What a side's peer reports through its context, by name. */
+export interface SideEvents {
+  opened: undefined;
+  gone: PeerLeftReason;
+  error: RealtimeError;
+  message: unknown;
+  debug: string;
+}
+
 /** One side of a wired pair: the peer and everything it reported. */
 export interface Side {
   peer: Peer;
@@ -18,13 +28,13 @@ export interface Side {
   /** Every RTCPeerConnection this side created. */
   created: InstanceType<typeof RTCPeerConnection>[];
   sent: Signal[];
-  events: { name: "opened" | "gone" | "error" | "message" | "debug"; value?: unknown }[];
+  events: Recorded<SideEvents>[];
   /**
    * Resolves with the first event of `name` that `match` accepts, past or
    * future; rejects, naming what it waited for and what it saw, when the
    * peer is gone first or after a deadline shorter than the test timeout.
    */
-  when(name: Side["events"][number]["name"], match?: (value: unknown) => boolean): Promise<unknown>;
+  when<K extends keyof SideEvents>(name: K, match?: (value: SideEvents[K]) => boolean): Promise<SideEvents[K]>;
 }
 
 /**
@@ -69,22 +79,13 @@ export function wiredPeers(options: {
   const make = (index: number, id: string, remoteId: string, initiator: boolean): Side => {
     const resources = new Resources();
     const created: Side["created"] = [];
-    const events: Side["events"] = [];
-    const waiters: {
-      name: string;
-      match: (v: unknown) => boolean;
-      resolve: (v: unknown) => void;
-      reject: (why: string) => void;
-    }[] = [];
+    const recorder = new Recorder<SideEvents>({
+      within: DEADLINE,
+      ends: ["gone"],
+      show: ({ name, payload }) => (payload === undefined ? name : `${name} ${payload instanceof Error ? payload.message : JSON.stringify(payload)}`),
+    });
+    const record = recorder.record.bind(recorder);
     const sent: Signal[] = [];
-    const record = (name: Side["events"][number]["name"], value?: unknown) => {
-      events.push({ name, value });
-      for (const w of waiters.splice(0)) {
-        if (w.name === name && w.match(value)) w.resolve(value);
-        else if (name === "gone") w.reject(`the peer is gone (${String(value)})`);
-        else waiters.push(w);
-      }
-    };
     const send = (signal: Signal) => {
       sent.push(signal);
       deliver(1 - index, signal);
@@ -105,7 +106,7 @@ export function wiredPeers(options: {
         sendAnswer: (sdp) => send({ kind: "description", type: "answer", sdp }),
         sendCandidate: (candidate) => send({ kind: "candidate", candidate }),
         canSignal: () => true,
-        opened: () => record("opened"),
+        opened: () => record("opened", undefined),
         message: (data) => record("message", data),
         gone: (reason: PeerLeftReason) => record("gone", reason),
         error: (error: RealtimeError) => record("error", error),
@@ -117,28 +118,9 @@ export function wiredPeers(options: {
       resources,
     });
     onTestFinished(() => peer.close());
-    const when = (name: Side["events"][number]["name"], match: (value: unknown) => boolean = () => true) => {
-      const seen = events.find((e) => e.name === name && match(e.value));
-      if (seen) return Promise.resolve(seen.value);
-      return new Promise<unknown>((resolve, reject) => {
-        const fail = (why: string) =>
-          reject(new Error(`side ${id} waited for ${name}${match.toString().length > 12 ? ` ${match}` : ""}: ${why}; seen ${JSON.stringify(events)}`));
-        const timer = setTimeout(() => fail(`nothing within ${DEADLINE} ms`), DEADLINE);
-        waiters.push({
-          name,
-          match,
-          resolve: (value) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-          reject: (why) => {
-            clearTimeout(timer);
-            fail(why);
-          },
-        });
-      });
-    };
-    return { peer, resources, created, sent, events, when };
+    const when: Side["when"] = (name, match = () => true) =>
+      recorder.when(name, match, { label: `side ${id} waiting for ${name}${match.toString().length > 12 ? ` ${match.toString()}` : ""}` });
+    return { peer, resources, created, sent, events: recorder.events, when };
   };
 
   sides.push(make(0, aId, bId, options.aInitiator), make(1, bId, aId, options.bInitiator));

@@ -17,4 +17,9 @@ describe("within", () => {
   it("passes the promise's own rejection on", async () => {
     await expect(within("a failure", Promise.reject(new Error("boom")), 1000)).rejects.toThrow("boom");
   });
+
+  it("shows a string of what was seen as it is", async () => {
+    const never = new Promise<never>(() => {});
+    await expect(within("an event", never, 20, () => "line 1\nline 2")).rejects.toThrow("an event: nothing within 20 ms; seen so far: line 1\nline 2");
+  });
 });

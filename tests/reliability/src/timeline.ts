@@ -1,3 +1,5 @@
+import { within as labelled } from "@raycaster/realtime-test-harness";
+
 /**
  * One ordered record of everything the actors of a test (peer processes,
  * the server process, the network) reported, and labeled waits on it.
@@ -60,19 +62,15 @@ export class Timeline {
   waitFor(label: string, match: Match, { within, after = 0 }: { within: number; after?: number }): Promise<TimelineEvent> {
     const past = this.events.slice(after).find(match);
     if (past) return Promise.resolve(past);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        match,
-        resolve: (event) => {
-          clearTimeout(timer);
-          resolve(event);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${within} ms waiting for: ${label}\n${this.describe()}`));
-      }, within);
+    let waiter: Waiter | undefined;
+    const found = new Promise<TimelineEvent>((resolve) => {
+      waiter = { match, resolve };
       this.#waiters.push(waiter);
+    });
+    return labelled(label, found, within, () => `\n${this.describe()}`).catch((error: unknown) => {
+      // A wait that failed must not stay registered for a later event.
+      this.#waiters = this.#waiters.filter((w) => w !== waiter);
+      throw error;
     });
   }
 
