@@ -61,7 +61,10 @@ describe("the browser bundle", () => {
     expect(inputs.some((path) => path.includes("zod/v4/mini/"))).toBe(true);
     expect(inputs.some((path) => path.includes("zod/v4/classic/"))).toBe(false);
     // A size budget, not a benchmark: full zod alone would add ~27 KB.
+    // 16 KiB since protocol 2 and the client's reconnect and ICE restart
+    // (15.1 KiB); zod/mini is about half of it, the first thing to go when
+    // the data-layer work brings the bundle down to its 12 KiB target.
     const gzipped = gzipSync(result.outputFiles[0]!.contents).length;
-    expect(gzipped).toBeLessThan(14 * 1024);
+    expect(gzipped).toBeLessThan(16 * 1024);
   });
 });
