@@ -93,6 +93,7 @@ export class Peer {
       restart: (reason) => this.#restart(reason),
       expired: (reason) =>
         this.#drop(`peer ${this.id} did not reconnect within ${options.iceRestartTimeout} ms of an ICE restart (${reason})`),
+      check: () => this.#checkRestarted(),
     });
     this.#link = this.#newLink();
     if (options.initiator) this.#link.openChannel();
@@ -128,6 +129,7 @@ export class Peer {
   receiveDescription(type: "offer" | "answer", sdp: string): void {
     this.#enqueue(async () => {
       let link = this.#link;
+      this.#options.debug(`${type} received`, { peerId: this.id, signalingState: link.pc.signalingState });
       if (type === "offer") {
         const collision = this.#makingOffer || link.pc.signalingState !== "stable";
         // The impolite side ignores a colliding offer; its own offer wins.
@@ -383,6 +385,7 @@ export class Peer {
       if (link !== this.#link || this.#closed) return;
       link.offerOut = true;
       this.#context.sendOffer(offer.sdp ?? "");
+      this.#options.debug("offer sent", { peerId: this.id });
     } catch (error) {
       if (link === this.#link) this.#fail(error);
     } finally {

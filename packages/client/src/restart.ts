@@ -11,7 +11,18 @@ export interface RestartStateOptions {
   restart(reason: string): void;
   /** The restart did not reconnect in time. */
   expired(reason: string): void;
+  /** Looks whether the restart is complete (see {@link CHECK_INTERVAL}). */
+  check(): void;
 }
+
+/**
+ * How often a restart under way looks at the connection's state itself.
+ * Events are not enough: libwebrtc in Node (@roamhq/wrtc) has been seen to
+ * reach `connected` after an ICE restart without a `connectionstatechange`,
+ * and the restart would then run out its deadline on a working connection.
+ * The look is cheap, and only runs while a restart is under way.
+ */
+const CHECK_INTERVAL = 250;
 
 /** Connections given up for a fresh one during a restart that are kept; a third restart's oldest is closed. */
 const MAX_RETIRED = 2;
@@ -27,6 +38,7 @@ export class RestartState {
   readonly #options: RestartStateOptions;
   #waiting: CountedTimer | undefined;
   #bound: CountedTimer | undefined;
+  #check: CountedTimer | undefined;
   readonly #retired = new Set<Link>();
 
   constructor(options: RestartStateOptions) {
@@ -60,8 +72,10 @@ export class RestartState {
     this.connected();
     this.#bound = this.#options.resources.timeout(() => {
       this.#bound = undefined;
+      this.#stopChecking();
       this.#options.expired(reason);
     }, this.#options.timeout);
+    this.#scheduleCheck();
     return true;
   }
 
@@ -69,6 +83,7 @@ export class RestartState {
   complete(): void {
     this.#bound?.clear();
     this.#bound = undefined;
+    this.#stopChecking();
     this.#closeRetired();
   }
 
@@ -89,7 +104,21 @@ export class RestartState {
     this.#waiting?.clear();
     this.#bound?.clear();
     this.#waiting = this.#bound = undefined;
+    this.#stopChecking();
     this.#closeRetired();
+  }
+
+  #scheduleCheck(): void {
+    this.#check = this.#options.resources.timeout(() => {
+      this.#check = undefined;
+      this.#options.check();
+      if (this.#bound) this.#scheduleCheck();
+    }, CHECK_INTERVAL);
+  }
+
+  #stopChecking(): void {
+    this.#check?.clear();
+    this.#check = undefined;
   }
 
   #closeRetired(): void {

@@ -47,6 +47,28 @@ async function connectedPair(stack: Stack) {
   return { timeline, network, server, a, b };
 }
 
+/**
+ * Restores the peer link cut earlier, then proves the recovery: each side's
+ * own word that its ICE restart is complete (connection connected, channel
+ * open, negotiation stable), 20 messages each way in order on the ordered
+ * channel, nobody left, nothing crashed, one connection per peer.
+ */
+async function restoreAndRecover({ timeline, network, a, b }: Pick<Awaited<ReturnType<typeof connectedPair>>, "timeline" | "network" | "a" | "b">) {
+  const restored = timeline.mark();
+  await network.restorePeers();
+  for (const peer of [a, b]) {
+    await peer.waitFor(`${peer.name} says its ICE restart is complete`, "debug", (p: { message: string }) => p.message === "ICE restart complete", {
+      within: 15_000,
+      after: restored,
+    });
+  }
+  expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
+  expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
+  expectNobodyLeft(timeline);
+  expectNoCrash(timeline);
+  await expectHolding(timeline, [a, b], 1);
+}
+
 describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
   beforeAll(() => {
     if (gate.failure) throw new Error(gate.failure);
@@ -91,21 +113,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       expectNobodyLeft(timeline);
 
-      const restored = timeline.mark();
-      await network.restorePeers();
-      // The client's own word that the restart is over: its connection
-      // connected, its channel open, negotiation stable.
-      for (const peer of [a, b]) {
-        await peer.waitFor(`${peer.name} says its ICE restart is complete`, "debug", (p: { message: string }) => p.message === "ICE restart complete", {
-          within: 15_000,
-          after: restored,
-        });
-      }
-      expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
-      expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
-      expectNobodyLeft(timeline);
-      expectNoCrash(timeline);
-      await expectHolding(timeline, [a, b], 1);
+      await restoreAndRecover({ timeline, network, a, b });
       // Recovered by an ICE restart of the same connection, not a new one.
       expect(timeline.events.slice(cut).filter((e) => isPc(e, "created")), timeline.describe()).toEqual([]);
     });
@@ -127,19 +135,7 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       );
       expectNobodyLeft(timeline);
 
-      const restored = timeline.mark();
-      await network.restorePeers();
-      for (const peer of [a, b]) {
-        await peer.waitFor(`${peer.name} says its ICE restart is complete`, "debug", (p: { message: string }) => p.message === "ICE restart complete", {
-          within: 15_000,
-          after: restored,
-        });
-      }
-      expect(await exchange(timeline, a, b, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
-      expect(await exchange(timeline, b, a, { tag: "after", count: 20, within: 10_000 })).toEqual(upTo(20));
-      expectNobodyLeft(timeline);
-      expectNoCrash(timeline);
-      await expectHolding(timeline, [a, b], 1);
+      await restoreAndRecover({ timeline, network, a, b });
     });
 
     it("a peer cut from the signaling server for less than the grace period resumes its seat with the same id; nobody leaves", async () => {
