@@ -5,7 +5,11 @@ import { parseMessage, sendText } from "./messages.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
 
-/** Why a peer went away: it left the room, its connection failed, or the other side closed it. */
+/**
+ * Why a peer went away: it left the room (the server said so), its connection
+ * failed (and could not be restored), or it closed while signaling was closed
+ * for good, so nothing could restore it or say whether the peer left.
+ */
 export type PeerLeftReason = "left" | "failed" | "closed";
 
 /** Where messages go that are expected in normal operation but must not vanish. */
