@@ -40,6 +40,8 @@ export class Link {
   remoteFingerprint: string | undefined;
   /** Whether we sent an offer that is not answered yet. */
   offerOut = false;
+  /** When the unanswered offer went out (ms since the epoch). */
+  offerSentAt = 0;
   /** Whether its channel ever opened. */
   channelOpened = false;
   closed = false;

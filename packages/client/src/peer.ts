@@ -97,7 +97,7 @@ export class Peer {
       restart: (reason) => this.#restart(reason),
       expired: (reason) =>
         this.#drop(`peer ${this.id} did not reconnect within ${options.iceRestartTimeout} ms of an ICE restart (${reason})`),
-      check: () => this.#checkRestarted(),
+      check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
     if (options.initiator) this.#link.openChannel();
@@ -122,11 +122,12 @@ export class Peer {
 
   /**
    * Restarts ICE (the signaling side calls this after a resume, for a peer
-   * that is not connected). Does nothing while a restart is under way, or
+   * that is not connected). A restart already under way is tried again: its
+   * offer or answer may have been lost with the old socket. Does nothing
    * while this side still waits for the first offer.
    */
   restartIce(): void {
-    this.#restart("requested");
+    this.#restart("requested", { again: true });
   }
 
   /** Applies an offer or answer from the remote peer. */
@@ -137,7 +138,11 @@ export class Peer {
       if (type === "offer") {
         const collision = this.#makingOffer || link.pc.signalingState !== "stable";
         // The impolite side ignores a colliding offer; its own offer wins.
-        if (collision && !this.#options.polite) {
+        // Unless its own has waited for an answer longer than
+        // `iceRestartDelay`: then it was lost (with a signaling socket that
+        // died), and ignoring theirs would leave both waiting forever.
+        const stale = link.offerOut && Date.now() - link.offerSentAt > this.#options.iceRestartDelay;
+        if (collision && !this.#options.polite && !stale) {
           this.#options.debug("ignored an offer that collided with ours", { peerId: this.id });
           return;
         }
@@ -331,17 +336,41 @@ export class Peer {
     if (this.#restarts.begin(reason)) this.#options.debug("ICE restart begun", { peerId: this.id, reason });
     else if (again) this.#options.debug("ICE restart tried again", { peerId: this.id, reason });
     else return;
-    if (fresh) {
-      this.#replace(true);
-    } else {
-      try {
-        link.pc.restartIce();
-      } catch (error) {
-        this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
-        this.#replace(true);
+    // Behind the remote descriptions being applied: a rollback must not cross one.
+    this.#enqueue(async () => {
+      const current = this.#link;
+      if (!fresh && current.offerOut && current.pc.signalingState === "have-local-offer") {
+        // An offer of ours went unanswered: lost with a signaling socket
+        // that died, or ignored by an impolite peer waiting on its own lost
+        // one. Take it back, so that a new one can go out.
+        await current.pc.setLocalDescription({ type: "rollback" });
+        current.offerOut = false;
       }
+      if (fresh) {
+        this.#replace(true);
+      } else {
+        try {
+          current.pc.restartIce();
+        } catch (error) {
+          this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
+          this.#replace(true);
+        }
+      }
+      await this.#negotiate();
+    });
+  }
+
+  /**
+   * The restart's periodic look: is it complete, and has our offer waited
+   * longer than `iceRestartDelay` for an answer? Then it was lost, and the
+   * restart offers again (still within its deadline).
+   */
+  #onRestartCheck(): void {
+    this.#checkRestarted();
+    const link = this.#link;
+    if (this.#restarts.active && link.offerOut && Date.now() - link.offerSentAt > this.#options.iceRestartDelay) {
+      this.#restart("our offer got no answer", { again: true });
     }
-    void this.#negotiate();
   }
 
   /** Ends a restart once the current connection is connected, its channel open and no negotiation pending. */
@@ -349,6 +378,8 @@ export class Peer {
     if (!this.#restarts.active) return;
     const { pc, channel } = this.#link;
     if (pc.connectionState !== "connected" || channel?.readyState !== "open" || pc.signalingState !== "stable") return;
+    // An offer on its way: the restart is complete once it is answered.
+    if (this.#makingOffer || this.#link.offerOut) return;
     this.#restarts.complete();
     this.#options.debug("ICE restart complete", { peerId: this.id });
   }
@@ -388,6 +419,7 @@ export class Peer {
       await pc.setLocalDescription(offer);
       if (link !== this.#link || this.#closed) return;
       link.offerOut = true;
+      link.offerSentAt = Date.now();
       this.#context.sendOffer(offer.sdp ?? "");
       this.#options.debug("offer sent", { peerId: this.id });
     } catch (error) {

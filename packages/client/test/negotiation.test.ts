@@ -76,11 +76,37 @@ describe("ICE restart", () => {
     wired.holdOffers(true);
     a.peer.restartIce();
     b.peer.restartIce();
+    console.log("EVENTS", JSON.stringify(a.events.map((e) => [e.name, String(e.payload)])));
     await Promise.all([restartDone(a), restartDone(b)]);
     // Each offered once more, and the offers crossed.
     expect([descriptions(a, "offer"), descriptions(b, "offer")]).toEqual([offersBefore[0]! + 1, offersBefore[1]! + 1]);
     expect(await b.when("debug", (m) => m === "ignored an offer that collided with ours")).toBeDefined();
     await exchange(a, b, "after the collision");
+    for (const side of [a, b]) {
+      expect(side.events.filter((e) => e.name === "gone" || e.name === "error")).toEqual([]);
+      expect(side.resources.counts()).toEqual(idle);
+    }
+  });
+
+  it("offers again when a restart's offers were lost with the signaling socket", async () => {
+    const wired = wiredPeers({ aInitiator: false, bInitiator: true, iceRestartDelay: 500, iceRestartTimeout: 8_000 });
+    const { a, b } = wired;
+    wired.start();
+    await Promise.all([a.when("opened"), b.when("opened")]);
+
+    // Both restart while their signaling is half-open: both offers are lost.
+    const before = [descriptions(a, "offer"), descriptions(b, "offer")];
+    wired.cutSignaling();
+    a.peer.restartIce();
+    b.peer.restartIce();
+    await expect.poll(() => [descriptions(a, "offer"), descriptions(b, "offer")]).toEqual([before[0]! + 1, before[1]! + 1]);
+    // Signaling is back (a resume calls restartIce on a peer not connected):
+    // the unanswered offers are taken back and made anew, until one is answered.
+    wired.restoreSignaling();
+    a.peer.restartIce();
+    console.log("EVENTS", JSON.stringify(a.events.map((e) => [e.name, String(e.payload)])));
+    await Promise.all([restartDone(a), restartDone(b)]);
+    await exchange(a, b, "after the lost offers");
     for (const side of [a, b]) {
       expect(side.events.filter((e) => e.name === "gone" || e.name === "error")).toEqual([]);
       expect(side.resources.counts()).toEqual(idle);

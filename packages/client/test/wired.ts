@@ -136,6 +136,10 @@ export function wiredPeers(options: {
     cutSignaling() {
       cut = true;
     },
+    /** Signaling works again; what was sent meanwhile stays lost. */
+    restoreSignaling() {
+      cut = false;
+    },
     /** From now on offers are held until the receiver has sent its own (or released at once). */
     holdOffers(on: boolean) {
       holding = on;
