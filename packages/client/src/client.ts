@@ -157,7 +157,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * grows while peers come and go is a leak.
    */
   stats(): { peers: number } & ResourceCounts {
-    return { peers: this.#peers.size, ...this.#resources.counts() };
+    const counts = this.#resources.counts();
+    // The signaling link's own timers (keep-alive, backoff) count too.
+    return { peers: this.#peers.size, ...counts, timers: counts.timers + this.#signaling.timers };
   }
 
   /**

@@ -158,7 +158,8 @@ export class SignalingConnection {
         this.#attempt = 0;
         this.#setState("open");
         // Held signals belong to the seat; a fresh seat means fresh peers.
-        if (message.resumed) for (const queued of this.#queue.drain()) channel.send(queued);
+        // Through send(): a signal the socket cannot take goes back to the queue, not nowhere.
+        if (message.resumed) for (const queued of this.#queue.drain()) this.send(queued);
         else this.#queue.clear();
         this.#handlers.seated(message);
         break;

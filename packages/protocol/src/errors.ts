@@ -50,9 +50,10 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
  * WebSocket close codes the server uses. 1000–1015 are the standard's;
  * 4000–4999 are reserved for applications.
  *
- * A client that closes with 1000 (or a browser leaving the page, 1001) leaves
- * its room at once; any other end of the socket keeps the seat for the
- * server's grace period, for the client to resume.
+ * A client that closes with 1000 (or a browser leaving the page, 1001, or a
+ * close frame without a code, 1005, which a bare `close()` sends) leaves its
+ * room at once; any other end of the socket keeps the seat for the server's
+ * grace period, for the client to resume.
  */
 export const CloseCodes = {
   /** The server is shutting down. Peer-to-peer connections are unaffected. */
