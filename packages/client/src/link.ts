@@ -42,6 +42,8 @@ export class Link {
   offerOut = false;
   /** When the unanswered offer went out (ms since the epoch). */
   offerSentAt = 0;
+  /** When the last offer/answer exchange on this connection completed (ms since the epoch; 0: none yet). */
+  negotiatedAt = 0;
   /** Whether its channel ever opened. */
   channelOpened = false;
   closed = false;

@@ -186,6 +186,7 @@ export class Peer {
       } else {
         link.offerOut = false;
       }
+      link.negotiatedAt = Date.now();
       // Ours go out only now (see CandidateQueues), and theirs are applied
       // after our answer went out.
       link.candidates.release();
@@ -368,8 +369,16 @@ export class Peer {
   #onRestartCheck(): void {
     this.#checkRestarted();
     const link = this.#link;
-    if (this.#restarts.active && link.offerOut && Date.now() - link.offerSentAt > this.#options.iceRestartDelay) {
+    if (!this.#restarts.active) return;
+    const now = Date.now();
+    const { iceRestartDelay } = this.#options;
+    if (link.offerOut && now - link.offerSentAt > iceRestartDelay) {
       this.#restart("our offer got no answer", { again: true });
+    } else if (!link.offerOut && link.negotiatedAt > 0 && now - link.negotiatedAt > 2 * iceRestartDelay && link.pc.connectionState !== "connected") {
+      // Negotiated, yet not connected: the checks of that round may all have
+      // been spent while the path was still down (libdatachannel then sits
+      // in `connecting` for good). A new round starts checks afresh.
+      this.#restart(`not connected ${2 * iceRestartDelay} ms after the restart's negotiation`, { again: true });
     }
   }
 

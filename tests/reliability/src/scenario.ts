@@ -14,9 +14,9 @@ export const clientOptions = {
   pingInterval: 500,
   pingTimeout: 1_000,
   // A peer connection `disconnected` for 1 s restarts ICE. The restart has
-  // 25 s to succeed: the peer-link cut lasts until libwebrtc gives up
-  // (about 15.5 s after the restart's checks began) and 2 s more, and
-  // recovery (tens of ms once the path is back) must still fall inside it.
+  // 25 s to succeed: the peer-link cut lasts 17 s after it began (past
+  // libwebrtc's own ICE timeout), and recovery (tens of ms once the path is
+  // back, at most one retry round of 2 s) must still fall inside it.
   iceRestartDelay: 1_000,
   iceRestartTimeout: 25_000,
   connectTimeout: 10_000,
