@@ -158,8 +158,9 @@ export class SignalingConnection {
         this.#attempt = 0;
         this.#setState("open");
         // Held signals belong to the seat; a fresh seat means fresh peers.
-        // Through send(): a signal the socket cannot take goes back to the queue, not nowhere.
-        if (message.resumed) for (const queued of this.#queue.drain()) this.send(queued);
+        // A signal the socket cannot take (it closed under a handler) goes
+        // back to the queue for the next resume, not nowhere.
+        if (message.resumed) for (const queued of this.#queue.drain()) if (!channel.send(queued)) this.#queue.push(queued);
         else this.#queue.clear();
         this.#handlers.seated(message);
         break;
