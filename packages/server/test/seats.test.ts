@@ -4,16 +4,21 @@ import { connect, events, join, refusedJoin, settled, startServer } from "./harn
 
 const candidate = (n: number) => ({ candidate: `candidate:${n} 1 UDP 1 127.0.0.1 ${5000 + n} typ host`, sdpMid: "0", sdpMLineIndex: 0 });
 
+/** Alice and Bob seated in room "r"; Bob's socket then vanishes (no close frame), and his seat waits in grace. */
+async function pairWithBobInGrace() {
+  const { url, signaling } = await startServer();
+  const alice = await join(url, "r");
+  const bob = await join(url, "r");
+  await alice.client.next("UserConnected");
+  bob.client.socket.terminate();
+  // The server has no event for "in grace": its stats say so.
+  await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+  return { url, signaling, alice, bob };
+}
+
 describe("seats outlive their socket", () => {
   it("keeps a dropped seat through its grace: the resume has the same id and gets the held frames in order", async () => {
-    const { url, signaling } = await startServer();
-    const alice = await join(url, "r");
-    const bob = await join(url, "r");
-    await alice.client.next("UserConnected");
-
-    // No close frame: the network vanished.
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    const { url, signaling, alice, bob } = await pairWithBobInGrace();
     expect(signaling.stats()).toEqual({ connections: 1, seats: 2, seatsInGrace: 1, rooms: 1 });
 
     const to = bob.init.id;
@@ -119,12 +124,7 @@ describe("the hold of a seat in grace", () => {
   ];
 
   it.each(overflows)("ends the seat at once past %s: the sender gets PEER_NOT_FOUND, the room UserDisconnected", async (_, fits, signal) => {
-    const { url, signaling } = await startServer();
-    const alice = await join(url, "r");
-    const bob = await join(url, "r");
-    await alice.client.next("UserConnected");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    const { url, signaling, alice, bob } = await pairWithBobInGrace();
 
     for (let n = 0; n < fits; n++) alice.client.sendJson({ to: bob.init.id, ...(signal(n) as object) });
     await settled(alice.client);
