@@ -2,6 +2,7 @@ import {
   ErrorCodes,
   SignalingEvents,
   type InitializeMessage,
+  type PeerMetadata,
   type ServerMessage,
 } from "@raycaster/realtime-protocol";
 import { Emitter } from "./emitter.js";
@@ -24,7 +25,11 @@ export interface RTCClientEvents {
   /** The link to the signaling server changed state; see {@link RTCClient.signalingState}. */
   signalingState: { state: SignalingState; previous: SignalingState };
   /** A peer is in the room; negotiation with it has begun. */
-  peerJoined: { peerId: string };
+  peerJoined: {
+    peerId: string;
+    /** Its public metadata, as the server's `upgrade` hook set it (a name, say); `{}` when none. */
+    metadata: PeerMetadata;
+  };
   /**
    * The data channel to a peer is open: `send` to it works from now on.
    * Fires once per peer: not again after an ICE restart (the peer never
@@ -189,7 +194,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         this.#onSeated(message);
         break;
       case SignalingEvents.UserConnected:
-        this.#peer(message.id, false);
+        this.#peer(message.id, false, message.metadata);
         break;
       case SignalingEvents.UserDisconnected:
         this.#drop(message.id, "left");
@@ -212,6 +217,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         );
         break;
       case SignalingEvents.Token:
+      case SignalingEvents.IceServers:
       case SignalingEvents.Pong:
         break;
     }
@@ -223,7 +229,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // covers a server that seats us afresh without one.
     if (!resumed) this.#dropAll();
     this.#id = id;
-    this.emit("open", { id, room, peers, resumed });
+    this.emit("open", { id, room, peers: peers.map((peer) => peer.id), resumed });
     if (this.#closed) return; // closed by an `open` handler
     // A resume keeps every peer connection; one that is not connected (it
     // broke while we were away, or was still negotiating) gets an ICE
@@ -231,7 +237,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     if (resumed) for (const peer of this.#peers.values()) if (!peer.connected) peer.restartIce();
     // Peers we do not know yet (they came while we were away): we are their
     // newcomer. #peer returns the known ones untouched.
-    for (const peerId of peers) this.#peer(peerId, true);
+    for (const { id: peerId, metadata } of peers) this.#peer(peerId, true, metadata);
   }
 
   /**
@@ -257,7 +263,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * `initiator`: we make the first offer (we are the newcomer); otherwise we
    * wait for theirs.
    */
-  #peer(peerId: string, initiator: boolean): Peer | undefined {
+  #peer(peerId: string, initiator: boolean, metadata?: PeerMetadata): Peer | undefined {
     if (this.#closed) return undefined;
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
@@ -287,7 +293,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       resources: this.#resources,
     });
     this.#peers.set(peerId, peer);
-    this.emit("peerJoined", { peerId });
+    this.emit("peerJoined", { peerId, metadata: metadata ?? {} });
     peer.start();
     return peer;
   }

@@ -33,14 +33,14 @@ export class ScriptedSocket {
     this.socket.send(JSON.stringify(frame));
   }
 
-  /** Seats the client as a protocol-2 server would. */
+  /** Seats the client as the server would. */
   initialize(fields: { id: string; peers?: string[]; resumed?: boolean; token?: string; room?: string }): void {
     this.send({
       event: "Initialize",
       protocol: PROTOCOL_VERSION,
       id: fields.id,
       room: fields.room ?? "r",
-      peers: fields.peers ?? [],
+      peers: (fields.peers ?? []).map((id) => ({ id })),
       token: fields.token ?? `token-of-${fields.id}`,
       resumed: fields.resumed ?? false,
       grace: 20_000,

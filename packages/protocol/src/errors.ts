@@ -1,7 +1,7 @@
 /**
  * Every error code the server sends in an `Error` frame. The connection stays
- * open after each of them except `PROTOCOL_MISMATCH` and `ROOM_FULL`, which
- * close it with their {@link CloseCodes}. docs/errors.md lists them with the
+ * open after each of them except `PROTOCOL_MISMATCH`, `ROOM_FULL` and
+ * `JOIN_REFUSED`, which close it with their {@link CloseCodes}. docs/errors.md lists them with the
  * client's own codes.
  */
 export const ErrorCodes = {
@@ -39,6 +39,14 @@ export const ErrorCodes = {
    * it left. Nobody is seated; join again without a token, as a new peer.
    */
   SEAT_GONE: "SEAT_GONE",
+  /**
+   * The connection sent frames faster than the server's rate limit; frames
+   * over it are dropped, not handled. Sent at most once a second; a
+   * connection that keeps it up is closed with 1008 (`PolicyViolation`).
+   */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** The server's `join` hook refused this peer the room; the server closes the connection (4004). */
+  JOIN_REFUSED: "JOIN_REFUSED",
   /** The server failed while handling a valid frame; nothing was relayed. */
   INTERNAL_ERROR: "INTERNAL_ERROR",
 } as const;
@@ -58,8 +66,12 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export const CloseCodes = {
   /** The server is shutting down. Peer-to-peer connections are unaffected. */
   GoingAway: 1001,
-  /** No `Join` arrived within the server's `joinTimeout`. */
-  JoinTimeout: 1008,
+  /**
+   * The standard's "policy violation": no `Join` arrived within the server's
+   * `joinTimeout`, or the connection kept sending over its rate limit. The
+   * close reason says which.
+   */
+  PolicyViolation: 1008,
   /** A frame exceeded the server's hard frame limit; sent by `ws` itself. */
   MessageTooBig: 1009,
   /** The client spoke another protocol version (see `PROTOCOL_MISMATCH`). */
@@ -72,6 +84,8 @@ export const CloseCodes = {
    * The client must not reconnect this socket: its seat lives on elsewhere.
    */
   SeatTakenOver: 4003,
+  /** The server's `join` hook refused the room (see `JOIN_REFUSED`). */
+  JoinRefused: 4004,
 } as const;
 
 /**
@@ -83,4 +97,5 @@ export const FinalCloseCodes: ReadonlySet<number> = new Set([
   CloseCodes.ProtocolMismatch,
   CloseCodes.RoomFull,
   CloseCodes.SeatTakenOver,
+  CloseCodes.JoinRefused,
 ]);

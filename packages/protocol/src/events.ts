@@ -1,11 +1,12 @@
 /**
  * Every event name on the wire. The first nine are the original design's;
  * `Join` and `Error` are what rooms and typed errors need; `Token`, `Ping`
- * and `Pong` are what seats that outlive their socket need.
+ * and `Pong` are what seats that outlive their socket need; `IceServers`
+ * renews TURN credentials.
  *
  * Direction is part of the name: a client sends `Send*`, `Join` and `Ping`,
- * the server sends `Receive*`, `Initialize`, `User*`, `Token`, `Pong` and
- * `Error`.
+ * the server sends `Receive*`, `Initialize`, `User*`, `Token`, `IceServers`,
+ * `Pong` and `Error`.
  *
  * A const object rather than a TypeScript `enum`: `SignalingEvents.SendOffer`
  * reads the same, and the plain string `"SendOffer"` is accepted wherever the
@@ -40,6 +41,8 @@ export const SignalingEvents = {
   Ping: "Ping",
   /** server → client: the answer to `Ping`. */
   Pong: "Pong",
+  /** server → client: fresh TURN credentials, before the last ones expire. */
+  IceServers: "IceServers",
 } as const;
 
 /** One of the {@link SignalingEvents} names. */

@@ -10,6 +10,10 @@ export {
   RoomNameSchema,
   TokenSchema,
   IceCandidateSchema,
+  PeerMetadataSchema,
+  PeerInfoSchema,
+  IceServerSchema,
+  IceServersMessageSchema,
   JoinSchema,
   PingSchema,
   SendOfferSchema,
@@ -29,6 +33,10 @@ export {
 } from "./schemas.js";
 export type {
   IceCandidate,
+  PeerMetadata,
+  PeerInfo,
+  IceServer,
+  IceServersMessage,
   JoinMessage,
   SendOfferMessage,
   SendAnswerMessage,

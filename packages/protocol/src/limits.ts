@@ -4,7 +4,7 @@
  * (`maxMessageSize`) bounds the whole frame on top of these.
  */
 export const Limits = {
-  /** Room names: 1 to 128 characters, no control characters. */
+  /** Room names: 1 to 128 UTF-16 code units; the refused characters are listed at `RoomNameSchema`. */
   roomName: 128,
   /** Peer ids are minted by the server; anything longer cannot be one. */
   peerId: 64,
@@ -20,4 +20,16 @@ export const Limits = {
   token: 512,
   /** The human-readable reason of an `Error` frame. */
   errorMessage: 1024,
+  /** A peer's metadata, serialised as JSON, in bytes (UTF-8). */
+  metadata: 1024,
+  /** One key of a peer's metadata. */
+  metadataKey: 64,
+  /** ICE servers in one `Initialize` or `IceServers`. */
+  iceServers: 8,
+  /** URLs of one ICE server. */
+  iceUrls: 8,
+  /** One ICE server URL (`turn:host:port?transport=udp`). */
+  iceUrl: 256,
+  /** A TURN username or credential. */
+  iceCredential: 256,
 } as const;

@@ -30,6 +30,7 @@ const serverEvents: ReadonlySet<string> = new Set([
   SignalingEvents.ReceiveCandidate,
   SignalingEvents.Error,
   SignalingEvents.Token,
+  SignalingEvents.IceServers,
   SignalingEvents.Pong,
 ]);
 

@@ -10,14 +10,21 @@ const boundedString = (max: number) => z.string().check(z.minLength(1), z.maxLen
 /** A peer id as the server mints it. */
 export const PeerIdSchema = boundedString(Limits.peerId);
 
-/** A room name: 1 to 128 characters, no control characters. */
+/**
+ * A room name: 1 to 128 UTF-16 code units, none of them in the Unicode
+ * general categories Cc (controls, C0 and C1), Cf (format: bidi overrides
+ * such as U+202E, zero-width characters), Cs (surrogates: a lone one is not
+ * text), Co (private use), Zl or Zp (line and paragraph separators).
+ * Everything else is accepted as is, unnormalised: "é" precomposed and "é"
+ * decomposed are two rooms. Unassigned code points (Cn) are accepted, since
+ * which ones are unassigned depends on each runtime's Unicode version.
+ */
 export const RoomNameSchema = z
   .string()
   .check(
     z.minLength(1),
     z.maxLength(Limits.roomName),
-    // oxlint-disable-next-line no-control-regex -- control characters are what it refuses
-    z.regex(/^[^\u0000-\u001f\u007f]+$/),
+    z.regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]+$/u),
   );
 
 const SdpSchema = boundedString(Limits.sdp);
@@ -38,6 +45,34 @@ export const IceCandidateSchema = z.object({
 });
 
 const CandidateOrEnd = z.nullable(IceCandidateSchema);
+
+/**
+ * A peer's public metadata, as the server's `upgrade` hook set it (a display
+ * name, an avatar URL): a JSON object of at most `Limits.metadata` bytes
+ * serialised. The server checks the size; peers only ever receive it.
+ */
+export const PeerMetadataSchema = z.record(z.string().check(z.maxLength(Limits.metadataKey)), z.unknown());
+
+/** A peer in `Initialize`: its id, and its metadata when it has any. */
+export const PeerInfoSchema = z.object({
+  id: PeerIdSchema,
+  metadata: z.optional(PeerMetadataSchema),
+});
+
+/**
+ * One ICE server, as `RTCIceServer` takes it. The server sends TURN servers
+ * with short-lived credentials minted for this seat.
+ */
+export const IceServerSchema = z.object({
+  urls: z.union([
+    boundedString(Limits.iceUrl),
+    z.array(boundedString(Limits.iceUrl)).check(z.minLength(1), z.maxLength(Limits.iceUrls)),
+  ]),
+  username: z.optional(z.string().check(z.maxLength(Limits.iceCredential))),
+  credential: z.optional(z.string().check(z.maxLength(Limits.iceCredential))),
+});
+
+const IceServersSchema = z.array(IceServerSchema).check(z.maxLength(Limits.iceServers));
 
 // Client → server. Strict: a field the server does not expect is an error,
 // which is also what keeps a client from smuggling a `from`.
@@ -89,7 +124,12 @@ export const InitializeSchema = z.object({
   protocol: z.int(),
   id: PeerIdSchema,
   room: RoomNameSchema,
-  peers: z.array(PeerIdSchema).check(z.maxLength(Limits.peersPerRoom)),
+  /** The peers already in the room, with their metadata. */
+  peers: z.array(PeerInfoSchema).check(z.maxLength(Limits.peersPerRoom)),
+  /** This peer's own metadata, as the server's `upgrade` hook set it. */
+  metadata: z.optional(PeerMetadataSchema),
+  /** ICE servers to use (TURN with credentials minted for this seat), merged into the client's own. */
+  iceServers: z.optional(IceServersSchema),
   /** The credential to resume this seat after the socket drops (`Join` with `token`). */
   token: TokenSchema,
   /** Whether this is a seat the client held before (its `Join` had a token), kept with the same id. */
@@ -103,6 +143,12 @@ export const TokenMessageSchema = z.object({
   token: TokenSchema,
 });
 
+/** Fresh TURN credentials, sent before the ones in `Initialize` (or the last `IceServers`) expire. */
+export const IceServersMessageSchema = z.object({
+  event: z.literal(SignalingEvents.IceServers),
+  iceServers: IceServersSchema,
+});
+
 export const PongSchema = z.object({
   event: z.literal(SignalingEvents.Pong),
 });
@@ -110,6 +156,8 @@ export const PongSchema = z.object({
 export const UserConnectedSchema = z.object({
   event: z.literal(SignalingEvents.UserConnected),
   id: PeerIdSchema,
+  /** The peer's public metadata, when the server's `upgrade` hook gave it any. */
+  metadata: z.optional(PeerMetadataSchema),
 });
 
 export const UserDisconnectedSchema = z.object({
@@ -153,10 +201,16 @@ export const ServerMessageSchema = z.discriminatedUnion("event", [
   ReceiveCandidateSchema,
   ErrorSchema,
   TokenMessageSchema,
+  IceServersMessageSchema,
   PongSchema,
 ]);
 
 export type IceCandidate = z.infer<typeof IceCandidateSchema>;
+/** A peer's public metadata: a small JSON object. */
+export type PeerMetadata = z.infer<typeof PeerMetadataSchema>;
+export type PeerInfo = z.infer<typeof PeerInfoSchema>;
+/** One ICE server as the server sends it; assignable to `RTCIceServer`. */
+export type IceServer = z.infer<typeof IceServerSchema>;
 export type JoinMessage = z.infer<typeof JoinSchema>;
 export type SendOfferMessage = z.infer<typeof SendOfferSchema>;
 export type SendAnswerMessage = z.infer<typeof SendAnswerSchema>;
@@ -174,5 +228,6 @@ export type ReceiveCandidateMessage = z.infer<typeof ReceiveCandidateSchema>;
 export type ErrorMessage = z.infer<typeof ErrorSchema>;
 export type TokenMessage = z.infer<typeof TokenMessageSchema>;
 export type PongMessage = z.infer<typeof PongSchema>;
+export type IceServersMessage = z.infer<typeof IceServersMessageSchema>;
 /** A frame from the server to a client. */
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

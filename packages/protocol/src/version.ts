@@ -7,5 +7,9 @@
  *
  * Version 2 added seats that outlive their socket: resume tokens (`Join.token`,
  * `Initialize.token`/`resumed`/`grace`, `Token`) and the `Ping`/`Pong` keep-alive.
+ *
+ * Version 3 added peer metadata (`Initialize.peers` became `{ id, metadata }`
+ * objects; `UserConnected.metadata`), TURN credentials (`Initialize.iceServers`,
+ * `IceServers`) and the `RATE_LIMITED` and `JOIN_REFUSED` errors.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;

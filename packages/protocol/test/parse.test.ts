@@ -74,13 +74,40 @@ describe("parseClientMessage", () => {
   });
 });
 
+describe("room names", () => {
+  const join = (room: string) => parseClientMessage(json({ event: "Join", protocol: PROTOCOL_VERSION, room }));
+  it.each([
+    ["a C0 control", "a\u0000b"],
+    ["DEL", "a\u007fb"],
+    ["a C1 control (NEL)", "a\u0085b"],
+    ["a bidi override (Cf)", "a\u202eb"],
+    ["a zero-width joiner (Cf)", "a\u200db"],
+    ["a lone surrogate (Cs)", "a\ud800b"],
+    ["private use (Co)", "a\ue000b"],
+    ["a line separator (Zl)", "a\u2028b"],
+    ["a paragraph separator (Zp)", "a\u2029b"],
+    ["nothing", ""],
+    ["129 code units", "x".repeat(129)],
+  ])("refuses %s", (_, room) => {
+    expect(join(room)).toMatchObject({ ok: false, code: ErrorCodes.INVALID_MESSAGE });
+  });
+  it.each([["spaces", "a b"], ["emoji", "😀 party"], ["accents", "café"], ["CJK", "会议室"], ["128 code units", "x".repeat(128)]])(
+    "accepts %s",
+    (_, room) => {
+      expect(join(room)).toMatchObject({ ok: true });
+    },
+  );
+});
+
 describe("parseServerMessage", () => {
   it("accepts every server message and tolerates fields it does not know", () => {
     const frames = [
-      { event: "Initialize", protocol: 2, id: "me", room: "r", peers: ["a", "b"], token: "t", resumed: false, grace: 20000 },
+      { event: "Initialize", protocol: 2, id: "me", room: "r", peers: [{ id: "a" }, { id: "b", metadata: { name: "Bob" } }], token: "t", resumed: false, grace: 20000 },
       { event: "Token", token: "t2" },
       { event: "Pong" },
       { event: "UserConnected", id: "a" },
+      { event: "UserConnected", id: "a", metadata: { name: "Ann", tags: ["x"] } },
+      { event: "IceServers", iceServers: [{ urls: ["turn:127.0.0.1:3478"], username: "1:a", credential: "c2VjcmV0" }] },
       { event: "UserDisconnected", id: "a" },
       { event: "ReceiveOffer", from: "a", sdp: "v=0" },
       { event: "ReceiveAnswer", from: "a", sdp: "v=0" },

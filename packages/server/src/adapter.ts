@@ -1,3 +1,5 @@
+import type { PeerInfo, PeerMetadata } from "@raycaster/realtime-protocol";
+
 /**
  * A peer as a room adapter sees it: an id and a way to hand it a frame.
  * The server implements it with its seats, so a member stays the same while
@@ -5,6 +7,8 @@
  */
 export interface RoomMember {
   readonly id: string;
+  /** Its public metadata, sent to the others with its id. */
+  readonly metadata: PeerMetadata | undefined;
   /**
    * Sends one already-serialised frame to this peer, or holds it while the
    * peer's socket is down. Returns `false` when the member cannot take it
@@ -25,10 +29,10 @@ export interface RoomMember {
  * keeps that by publishing in call order.
  */
 export interface RoomAdapter {
-  /** Seats `member` in `room`; returns the ids of the members already there. */
-  join(room: string, member: RoomMember): string[];
-  /** The ids of every member of `room` (none for a room that does not exist). */
-  members(room: string): string[];
+  /** Seats `member` in `room`; returns the members already there. */
+  join(room: string, member: RoomMember): PeerInfo[];
+  /** Every member of `room` (none for a room that does not exist). */
+  members(room: string): PeerInfo[];
   /** How many members `room` has (0 for a room that does not exist). */
   size(room: string): number;
   /** Removes a member from its room. Unknown ids are ignored. */

@@ -26,7 +26,7 @@ export class Connection {
   constructor(socket: WebSocket, joinTimeout: number) {
     this.socket = socket;
     this.#joinTimer = setTimeout(() => {
-      if (this.seat === undefined) socket.close(CloseCodes.JoinTimeout, "no Join in time");
+      if (this.seat === undefined) socket.close(CloseCodes.PolicyViolation, "no Join in time");
     }, joinTimeout);
   }
 

@@ -1,22 +1,23 @@
+import type { PeerInfo } from "@raycaster/realtime-protocol";
 import type { RoomAdapter, RoomMember } from "./adapter.js";
 
 /** Rooms in this process's memory: the default {@link RoomAdapter}. */
 export class MemoryRoomAdapter implements RoomAdapter {
   readonly #rooms = new Map<string, Map<string, RoomMember>>();
 
-  join(room: string, member: RoomMember): string[] {
+  join(room: string, member: RoomMember): PeerInfo[] {
     let members = this.#rooms.get(room);
     if (!members) {
       members = new Map();
       this.#rooms.set(room, members);
     }
-    const others = [...members.keys()];
+    const others = this.members(room);
     members.set(member.id, member);
     return others;
   }
 
-  members(room: string): string[] {
-    return [...(this.#rooms.get(room)?.keys() ?? [])];
+  members(room: string): PeerInfo[] {
+    return [...(this.#rooms.get(room)?.values() ?? [])].map(info);
   }
 
   size(room: string): number {
@@ -48,4 +49,8 @@ export class MemoryRoomAdapter implements RoomAdapter {
   get roomCount(): number {
     return this.#rooms.size;
   }
+}
+
+function info({ id, metadata }: RoomMember): PeerInfo {
+  return metadata === undefined ? { id } : { id, metadata };
 }

@@ -1,3 +1,4 @@
+import type { PeerMetadata } from "@raycaster/realtime-protocol";
 import type { RoomMember } from "./adapter.js";
 import type { Connection } from "./connection.js";
 
@@ -15,6 +16,8 @@ export const HOLD_LIMITS = { frames: 256, bytes: 256 * 1024 } as const;
 export interface SeatInit {
   id: string;
   room: string;
+  /** Public metadata from the `upgrade` hook, already validated and bounded. */
+  metadata?: PeerMetadata | undefined;
   connection: Connection;
   /** Called (once) when the hold would overflow; the owner ends the seat. */
   onOverflow: (seat: Seat) => void;
@@ -30,6 +33,8 @@ export interface SeatInit {
 export class Seat implements RoomMember {
   readonly id: string;
   readonly room: string;
+  /** Public metadata from the `upgrade` hook; sent to the room's other peers. */
+  readonly metadata: PeerMetadata | undefined;
   /** When the token the client holds was issued (ms since the epoch); drives token refresh. */
   tokenIssuedAt = 0;
   #connection: Connection | undefined;
@@ -39,9 +44,10 @@ export class Seat implements RoomMember {
   #ended = false;
   readonly #onOverflow: (seat: Seat) => void;
 
-  constructor({ id, room, connection, onOverflow }: SeatInit) {
+  constructor({ id, room, metadata, connection, onOverflow }: SeatInit) {
     this.id = id;
     this.room = room;
+    this.metadata = metadata;
     this.#connection = connection;
     this.#onOverflow = onOverflow;
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents } from "@raycaster/realtime-protocol";
+import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents, type PeerInfo } from "@raycaster/realtime-protocol";
 import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { Seat } from "./seat.js";
@@ -142,7 +142,7 @@ export class Seating {
     this.#initialize(conn, seat, peers, restored);
     // A restored seat is announced too: peers that still know the id ignore
     // it; peers that joined during the outage learn of it.
-    adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserConnected, id }), id);
+    adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserConnected, id, metadata: seat.metadata }), id);
   }
 
   /** Binds a live seat (in grace, or held by a socket that still looks alive) to `conn`. */
@@ -156,13 +156,13 @@ export class Seating {
       old.seat = undefined;
       old.socket.close(CloseCodes.SeatTakenOver, "seat taken over by a newer connection");
     }
-    const peers = this.#options.adapter.members(seat.room).filter((id) => id !== seat.id);
+    const peers = this.#options.adapter.members(seat.room).filter((peer) => peer.id !== seat.id);
     this.#initialize(conn, seat, peers, true);
     // Through the seat, so a socket that drops again mid-way holds the rest.
     for (const frame of held) seat.send(frame);
   }
 
-  #initialize(conn: Connection, seat: Seat, peers: string[], resumed: boolean): void {
+  #initialize(conn: Connection, seat: Seat, peers: PeerInfo[], resumed: boolean): void {
     conn.send(
       JSON.stringify({
         event: SignalingEvents.Initialize,
@@ -170,6 +170,7 @@ export class Seating {
         id: seat.id,
         room: seat.room,
         peers,
+        metadata: seat.metadata,
         token: this.#issue(seat, Date.now()),
         resumed,
         grace: this.#options.seatGrace,

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { SignalingServer } from "../src/index.js";
@@ -82,7 +83,7 @@ describe("lifecycle", () => {
     const { url, signaling } = await startServer({ heartbeatInterval: 300, seatGrace: 100 });
     const alive = await join(url, "r");
     const dead = await connect(url, { autoPong: false });
-    const init = await dead.join({ protocol: 2, room: "r" });
+    const init = await dead.join({ protocol: PROTOCOL_VERSION, room: "r" });
 
     const { code } = await dead.closed();
     expect(code).toBe(1006);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { MemoryRoomAdapter } from "../src/index.js";
 import { connect, join, startServer } from "./harness.js";
 
@@ -8,7 +9,7 @@ describe("rooms", () => {
     const alice = await join(url, "lobby");
     expect(alice.init).toMatchObject({
       event: "Initialize",
-      protocol: 2,
+      protocol: PROTOCOL_VERSION,
       room: "lobby",
       peers: [],
       resumed: false,
@@ -17,7 +18,7 @@ describe("rooms", () => {
     });
 
     const bob = await join(url, "lobby");
-    expect(bob.init.peers).toEqual([alice.init.id]);
+    expect(bob.init.peers).toEqual([{ id: alice.init.id }]);
     expect(await alice.client.next("UserConnected")).toEqual({ event: "UserConnected", id: bob.init.id });
     expect(bob.init.id).not.toBe(alice.init.id);
   });
@@ -66,7 +67,7 @@ describe("rooms", () => {
     const a2 = await join(url, "A");
     await a1.client.next("UserConnected");
     expect(a1.client.received.map((m) => m.event)).toEqual(["Initialize", "UserConnected"]);
-    expect(a2.init.peers).toEqual([a1.init.id]);
+    expect(a2.init.peers).toEqual([{ id: a1.init.id }]);
   });
 
   it("refuses to relay to yourself", async () => {
@@ -99,7 +100,7 @@ describe("room limits", () => {
     const second = await join(url, "small");
     const third = await connect(url);
     const closed = third.closed();
-    third.sendJson({ event: "Join", protocol: 2, room: "small" });
+    third.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "small" });
     expect(await third.next("Error")).toMatchObject({ code: "ROOM_FULL" });
     expect((await closed).code).toBe(4002);
 
@@ -107,6 +108,6 @@ describe("room limits", () => {
     expect((await join(url, "other")).init.peers).toEqual([]);
     second.client.socket.close(1000);
     await first.client.next("UserDisconnected");
-    expect((await join(url, "small")).init.peers).toEqual([first.init.id]);
+    expect((await join(url, "small")).init.peers).toEqual([{ id: first.init.id }]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { HOLD_LIMITS } from "../src/seat.js";
 import { connect, events, join, refusedJoin, settled, startServer } from "./harness.js";
 
@@ -30,7 +31,7 @@ describe("seats outlive their socket", () => {
     expect(events(alice.client)).toEqual(["Initialize", "UserConnected", "Pong"]);
 
     const resumed = await join(url, "r", bob.init.token);
-    expect(resumed.init).toMatchObject({ id: to, room: "r", peers: [alice.init.id], resumed: true, grace: 20_000 });
+    expect(resumed.init).toMatchObject({ id: to, room: "r", peers: [{ id: alice.init.id }], resumed: true, grace: 20_000 });
     expect(resumed.init.token).not.toBe(bob.init.token);
     await resumed.client.next("ReceiveCandidate");
     await resumed.client.next("ReceiveCandidate");
@@ -60,8 +61,8 @@ describe("seats outlive their socket", () => {
     const late = await connect(url);
     expect(await refusedJoin(late, "r", bob.init.token)).toMatchObject({ code: "SEAT_GONE" });
     // Still open: a plain Join seats it as a new peer.
-    const fresh = await late.join({ protocol: 2, room: "r" });
-    expect(fresh).toMatchObject({ resumed: false, peers: [alice.init.id] });
+    const fresh = await late.join({ protocol: PROTOCOL_VERSION, room: "r" });
+    expect(fresh).toMatchObject({ resumed: false, peers: [{ id: alice.init.id }] });
     expect(fresh.id).not.toBe(bob.init.id);
     await alice.client.next("UserConnected");
     expect(events(alice.client)).toEqual(["Initialize", "UserConnected", "UserDisconnected", "UserConnected"]);
@@ -103,7 +104,7 @@ describe("seats outlive their socket", () => {
     const oldClosed = bob.client.closed();
 
     const takeover = await join(url, "r", bob.init.token);
-    expect(takeover.init).toMatchObject({ id: bob.init.id, peers: [alice.init.id], resumed: true });
+    expect(takeover.init).toMatchObject({ id: bob.init.id, peers: [{ id: alice.init.id }], resumed: true });
     expect(await oldClosed).toMatchObject({ code: 4003 });
 
     alice.client.sendJson({ event: "SendOffer", to: bob.init.id, sdp: "v=0 after" });
@@ -146,7 +147,7 @@ describe("keep-alive and token refresh", () => {
     const client = await connect(url);
     client.sendJson({ event: "Ping" });
     expect(await client.next("Pong")).toEqual({ event: "Pong" });
-    await client.join({ protocol: 2, room: "r" });
+    await client.join({ protocol: PROTOCOL_VERSION, room: "r" });
     client.sendJson({ event: "Ping" });
     expect(await client.next("Pong")).toEqual({ event: "Pong" });
   });
@@ -155,7 +156,7 @@ describe("keep-alive and token refresh", () => {
     const { url, signaling } = await startServer({ heartbeatInterval: 200 });
     // ws answers pings itself unless told not to; this one answers with a Ping frame instead.
     const pinger = await connect(url, { autoPong: false });
-    await pinger.join({ protocol: 2, room: "r" });
+    await pinger.join({ protocol: PROTOCOL_VERSION, room: "r" });
     let heartbeats = 0;
     const survived = new Promise<void>((resolve) => {
       pinger.socket.on("ping", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { TokenSigner } from "../src/token.js";
 import { connect, events, join, refusedJoin, startServer } from "./harness.js";
 
@@ -42,8 +43,8 @@ describe("resume tokens refused", () => {
     expect(bob.client.socket.readyState).toBe(bob.client.socket.OPEN);
 
     // The socket stays open for a Join without a token: a new peer, announced as such.
-    const fresh = await mallory.join({ protocol: 2, room: "r" });
-    expect(fresh).toMatchObject({ resumed: false, peers: [alice.init.id, bob.init.id] });
+    const fresh = await mallory.join({ protocol: PROTOCOL_VERSION, room: "r" });
+    expect(fresh).toMatchObject({ resumed: false, peers: [{ id: alice.init.id }, { id: bob.init.id }] });
     expect(await alice.client.next("UserConnected")).toEqual({ event: "UserConnected", id: fresh.id });
     expect(await bob.client.next("UserConnected")).toEqual({ event: "UserConnected", id: fresh.id });
     expect(events(alice.client)).toEqual(["Initialize", "UserConnected", "UserConnected"]);
@@ -66,7 +67,7 @@ describe("seats across a server restart", () => {
     const alice2 = await join(second.url, "r", alice.init.token);
     expect(alice2.init).toMatchObject({ id: alice.init.id, room: "r", peers: [], resumed: true });
     const bob2 = await join(second.url, "r", bob.init.token);
-    expect(bob2.init).toMatchObject({ id: bob.init.id, peers: [alice.init.id], resumed: true });
+    expect(bob2.init).toMatchObject({ id: bob.init.id, peers: [{ id: alice.init.id }], resumed: true });
     // Alice already knows bob; a peer that joined during the outage would learn of him here.
     expect(await alice2.client.next("UserConnected")).toEqual({ event: "UserConnected", id: bob.init.id });
     expect(second.signaling.stats()).toEqual({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -21,7 +22,7 @@ describe("every frame is validated", () => {
     ["an extra field", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x", admin: true }), "INVALID_MESSAGE"],
     ["a spoofed from", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x", from: to }), "SPOOFED_SENDER"],
     ["an oversized frame", (to) => JSON.stringify({ event: "SendOffer", to, sdp: "x".repeat(maxMessageSize) }), "MESSAGE_TOO_LARGE"],
-    ["a second Join", () => JSON.stringify({ event: "Join", protocol: 2, room: "other" }), "ALREADY_JOINED"],
+    ["a second Join", () => JSON.stringify({ event: "Join", protocol: PROTOCOL_VERSION, room: "other" }), "ALREADY_JOINED"],
   ];
 
   it.each(bad)("answers %s with an Error, relays nothing and keeps everyone connected", async (_, frame, code) => {
@@ -57,9 +58,9 @@ describe("every frame is validated", () => {
   it("refuses invalid room names", async () => {
     const { url } = await startServer();
     const client = await connect(url);
-    client.sendJson({ event: "Join", protocol: 2, room: "" });
-    client.sendJson({ event: "Join", protocol: 2, room: "a\u0000b" });
-    client.sendJson({ event: "Join", protocol: 2, room: "x".repeat(129) });
+    client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "" });
+    client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "a\u0000b" });
+    client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "x".repeat(129) });
     for (let i = 0; i < 3; i++) expect(await client.next("Error")).toMatchObject({ code: "INVALID_MESSAGE" });
   });
 
@@ -70,7 +71,7 @@ describe("every frame is validated", () => {
     const closed = mallory.closed();
     // Both frames leave before the server's close frame can arrive.
     mallory.sendJson({ event: "Join", protocol: 999, room: "r" });
-    mallory.sendJson({ event: "Join", protocol: 2, room: "r" });
+    mallory.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "r" });
     expect((await closed).code).toBe(4001);
 
     await join(url, "r");
@@ -82,7 +83,7 @@ describe("every frame is validated", () => {
     const { url } = await startServer();
     const client = await connect(url);
     const extra = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${i}_${"x".repeat(20)}`, 1]));
-    client.socket.send(JSON.stringify({ event: "Join", protocol: 2, room: "r", ...extra }));
+    client.socket.send(JSON.stringify({ event: "Join", protocol: PROTOCOL_VERSION, room: "r", ...extra }));
     const error = await client.next("Error");
     expect(error.code).toBe("INVALID_MESSAGE");
     expect(error.message).toMatch(/and 295 more/);
@@ -130,7 +131,7 @@ describe("every frame is validated", () => {
 
     expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: mallory.init.id });
     const bob = await join(url, "r");
-    expect(bob.init.peers).toEqual([alice.init.id]);
+    expect(bob.init.peers).toEqual([{ id: alice.init.id }]);
     expect(signaling.connectionCount).toBe(2);
   });
 });
