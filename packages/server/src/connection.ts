@@ -1,6 +1,16 @@
-import { CloseCodes, ErrorCodes, Limits, SignalingEvents, type ErrorCode } from "@raycaster/realtime-protocol";
+import {
+  CloseCodes,
+  ErrorCodes,
+  Limits,
+  SignalingEvents,
+  type ErrorCode,
+  type PeerMetadata,
+} from "@raycaster/realtime-protocol";
 import { WebSocket } from "ws";
+import type { PeerContext } from "./hooks.js";
+import { TokenBucket, type RateVerdict } from "./rateLimit.js";
 import type { Seat } from "./seat.js";
+import { Counters } from "./stats.js";
 
 /**
  * Frames queued for a peer that does not read them are dropped with the
@@ -9,25 +19,75 @@ import type { Seat } from "./seat.js";
  */
 export const SEND_BUFFER_LIMIT = 1024 * 1024;
 
+/** What a {@link Connection} is created with: what the upgrade learnt of the peer. */
+export interface ConnectionInit {
+  socket: WebSocket;
+  joinTimeout: number;
+  address: string;
+  user: unknown;
+  metadata: PeerMetadata | undefined;
+  rateLimit: { messagesPerSecond: number; burst: number } | false;
+  counters: Counters;
+  /**
+   * Frees the connection's place under `maxConnections` and
+   * `maxConnectionsPerIp`. Called once: when the socket closes, or, when
+   * its seat waits in grace, when that seat ends or is resumed elsewhere.
+   */
+  releaseSlot: () => void;
+}
+
 /**
  * One WebSocket and the little the server keeps about the socket itself:
  * whether it answered the last heartbeat, the timer that closes it if it
- * never joins, and the seat it is bound to. Who the peer is (id, room) lives
- * in its {@link Seat}, which may outlive this socket and be bound to the next.
+ * never joins, its rate limit, who the upgrade said it is, and the seat it
+ * is bound to. Who the peer is in its room (id, room) lives in its
+ * {@link Seat}, which may outlive this socket and be bound to the next.
  */
-export class Connection {
+export class Connection implements PeerContext {
   readonly socket: WebSocket;
+  readonly address: string;
+  readonly user: unknown;
+  readonly metadata: PeerMetadata | undefined;
   /** Cleared on each heartbeat ping, set again by the pong or by any frame. */
   alive = true;
   /** The seat this socket speaks for; `undefined` until a `Join` is accepted, and after a takeover. */
   seat: Seat | undefined;
+  /** A `Join` waits for an asynchronous `join` hook. */
+  joining = false;
+  /** See {@link ConnectionInit.releaseSlot}; idempotent. */
+  readonly releaseSlot: () => void;
   readonly #joinTimer: NodeJS.Timeout;
+  readonly #bucket: TokenBucket | undefined;
+  readonly #counters: Counters;
+  #rateErrorAt = -Infinity;
 
-  constructor(socket: WebSocket, joinTimeout: number) {
+  constructor(init: ConnectionInit) {
+    const { socket, rateLimit } = init;
     this.socket = socket;
+    this.address = init.address;
+    this.user = init.user;
+    this.metadata = init.metadata;
+    this.#counters = init.counters;
+    let released = false;
+    this.releaseSlot = () => {
+      if (released) return;
+      released = true;
+      init.releaseSlot();
+    };
+    this.#bucket = rateLimit ? new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst, Date.now()) : undefined;
     this.#joinTimer = setTimeout(() => {
       if (this.seat === undefined) socket.close(CloseCodes.PolicyViolation, "no Join in time");
-    }, joinTimeout);
+    }, init.joinTimeout);
+  }
+
+  /** The seat's id, for hooks; `undefined` until seated. */
+  get id(): string | undefined {
+    return this.seat?.id;
+  }
+
+  /** The seat's room, for hooks; `undefined` until seated. */
+  get room(): string | undefined {
+    return this.seat?.room;
   }
 
   /** Whether frames sent now can still reach the client. */
@@ -38,6 +98,28 @@ export class Connection {
   /** Stops the join timer; called once the socket has closed. */
   dispose(): void {
     clearTimeout(this.#joinTimer);
+  }
+
+  /**
+   * Counts one incoming frame against the rate limit. Over it, the sender
+   * is told (at most once a second) and the frame is to be dropped; far
+   * over it, the connection is closed with 1008. Returns whether to handle
+   * the frame.
+   */
+  admit(): RateVerdict {
+    if (!this.#bucket) return "ok";
+    const now = Date.now();
+    const verdict = this.#bucket.take(now);
+    if (verdict === "ok") return verdict;
+    this.#counters.rateLimitedFrames++;
+    if (verdict === "abuse") {
+      this.#counters.rateLimitedConnections++;
+      this.socket.close(CloseCodes.PolicyViolation, "rate limit exceeded");
+    } else if (now - this.#rateErrorAt >= 1000) {
+      this.#rateErrorAt = now;
+      this.sendError(ErrorCodes.RATE_LIMITED, "too many frames: frames over the rate limit are dropped");
+    }
+    return verdict;
   }
 
   /**
@@ -52,6 +134,7 @@ export class Connection {
       return false;
     }
     this.socket.send(frame);
+    Counters.add(this.#counters.framesOut, eventOf(frame));
     return true;
   }
 
@@ -59,6 +142,7 @@ export class Connection {
   sendError(code: ErrorCode, message: string, peer?: string): void {
     // Clients refuse longer messages; the reason is for people, the code for code.
     const text = message.length > Limits.errorMessage ? `${message.slice(0, Limits.errorMessage - 1)}…` : message;
+    Counters.add(this.#counters.errors, code);
     this.send(JSON.stringify({ event: SignalingEvents.Error, code, message: text, peer }));
   }
 
@@ -67,4 +151,14 @@ export class Connection {
     this.sendError(ErrorCodes.PROTOCOL_MISMATCH, message);
     this.socket.close(CloseCodes.ProtocolMismatch, "protocol mismatch");
   }
+}
+
+/**
+ * The event of a frame the server serialised: every one is built as
+ * `JSON.stringify({ event, ... })`, so the name sits at a fixed offset.
+ * Cheaper than parsing it back, on the hottest path.
+ */
+function eventOf(frame: string): string {
+  const start = '{"event":"'.length;
+  return frame.slice(start, frame.indexOf('"', start));
 }

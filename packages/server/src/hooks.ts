@@ -60,3 +60,16 @@ export interface SignalingHooks {
   /** A signal was relayed from `from` to the peer `to`. */
   relay?(from: PeerContext, to: string, event: "SendOffer" | "SendAnswer" | "SendCandidate"): void;
 }
+
+/**
+ * Calls an observing hook (`open`, `close`, `message`, `relay`): what it
+ * throws is reported, never passed on, so a logging bug cannot break a
+ * relay that already happened.
+ */
+export function observe(onError: (error: unknown) => void, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    onError(error);
+  }
+}

@@ -1,5 +1,8 @@
 export { SignalingServer } from "./server.js";
 export type { SignalingServerStats } from "./server.js";
-export type { SignalingServerOptions } from "./options.js";
+export type { SignalingServerOptions, RateLimit } from "./options.js";
+export type { SignalingHooks, PeerContext, UpgradeAccept, UpgradeRefuse } from "./hooks.js";
+export { jsonLogger } from "./logger.js";
+export type { Logger, LogLevel } from "./logger.js";
 export type { RoomAdapter, RoomMember } from "./adapter.js";
 export { MemoryRoomAdapter } from "./memoryAdapter.js";

@@ -3,24 +3,100 @@ import type { Server as HttpServer } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import { Limits } from "@raycaster/realtime-protocol";
 import type { RoomAdapter } from "./adapter.js";
+import type { SignalingHooks } from "./hooks.js";
+import { jsonLogger, type Logger } from "./logger.js";
 import { MemoryRoomAdapter } from "./memoryAdapter.js";
 
-/** Options of {@link SignalingServer}. Give either `server` or `port`. */
+/** The per-connection message rate limit: a token bucket. */
+export interface RateLimit {
+  /**
+   * Frames a connection may send per second, sustained.
+   * @default 100
+   */
+  messagesPerSecond?: number;
+  /**
+   * Frames a connection may send at once above the sustained rate (the
+   * bucket's size). A newcomer to a room of n peers sends an offer and a
+   * few candidates to each, so keep it well above 10 × `maxPeersPerRoom`
+   * you expect. A frame over the limit is dropped and answered with
+   * `RATE_LIMITED` (at most once a second); once a connection has been over
+   * by another `burst` frames, it is closed with 1008.
+   * @default 1000
+   */
+  burst?: number;
+}
+
+/**
+ * Options of {@link SignalingServer}. Give exactly one of `server`, `port`
+ * or `noServer`.
+ */
 export interface SignalingServerOptions {
-  /** An HTTP(S) server to attach to; the signaling server handles its WebSocket upgrades. */
+  /**
+   * An HTTP(S) server to attach to: the signaling server handles its
+   * WebSocket upgrades (those on `path`, when given; others are left to the
+   * server's other `upgrade` listeners, or answered 400 when there are none).
+   */
   server?: HttpServer | HttpsServer;
-  /** A port to listen on with a server of its own (`0` picks a free one). */
+  /** A port to listen on with an HTTP server of its own (`0` picks a free one). */
   port?: number;
+  /**
+   * Attach to nothing: hand upgrades over yourself with
+   * {@link SignalingServer.handleUpgrade}, from a framework's route, say.
+   */
+  noServer?: boolean;
   /**
    * The host to listen on with `port`.
    * @default all interfaces
    */
   host?: string;
   /**
-   * Only accept WebSocket upgrades on this path, e.g. `"/signaling"`.
+   * Only accept WebSocket upgrades on this path, e.g. `"/signaling"`, so the
+   * HTTP server can host other WebSocket endpoints too.
    * @default any path
    */
   path?: string;
+  /**
+   * Hooks to authenticate upgrades, authorise joins and observe traffic;
+   * see {@link SignalingHooks}.
+   */
+  hooks?: SignalingHooks;
+  /**
+   * The `Origin` header values a browser's upgrade may carry, e.g.
+   * `["https://app.example.com"]`; any other is refused with 403. Upgrades
+   * with no `Origin` (non-browser clients, which can claim any origin
+   * anyway) are accepted.
+   * @default any origin
+   */
+  origins?: readonly string[];
+  /**
+   * Take the client's address from the first entry of `X-Forwarded-For`
+   * (set it only behind a proxy that sets that header); the address is what
+   * `maxConnectionsPerIp` counts and hooks see.
+   * @default false (the socket's own address)
+   */
+  trustProxy?: boolean;
+  /**
+   * The most connections the server holds at once, counting seats waiting
+   * in grace for their client; an upgrade beyond it is refused with 503.
+   * @default 10000
+   */
+  maxConnections?: number;
+  /**
+   * The most connections from one address, counting its seats in grace; an
+   * upgrade beyond it is refused with 429.
+   * @default 100
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * The per-connection message rate limit; `false` for none.
+   * @default { messagesPerSecond: 100, burst: 1000 }
+   */
+  rateLimit?: RateLimit | false;
+  /**
+   * Where the server logs (pino's interface: pass a pino logger as is).
+   * @default JSON lines on stderr, warnings and errors only
+   */
+  logger?: Logger;
   /**
    * The largest frame, in bytes, the server handles. A larger one is
    * answered with `MESSAGE_TOO_LARGE` and the connection stays open; one
@@ -81,8 +157,8 @@ export interface SignalingServerOptions {
   /**
    * Called with an unexpected failure: while handling a valid frame (the
    * sender gets `INTERNAL_ERROR`; the server carries on), in a custom
-   * adapter, or of the HTTP server (which `ws` passes on).
-   * @default console.error
+   * adapter or a hook, or of the HTTP server. Each is also logged.
+   * @default none (the logger reports it)
    */
   onError?: (error: unknown) => void;
 }
@@ -97,6 +173,15 @@ export interface ResolvedOptions {
   tokenTtl: number;
   secret: Uint8Array;
   adapter: RoomAdapter;
+  hooks: SignalingHooks;
+  path: string | undefined;
+  origins: ReadonlySet<string> | undefined;
+  trustProxy: boolean;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  rateLimit: Required<RateLimit> | false;
+  logger: Logger;
+  /** Logs an unexpected failure and passes it to the user's `onError`. */
   onError: (error: unknown) => void;
 }
 
@@ -104,9 +189,12 @@ export interface ResolvedOptions {
 const MIN_SECRET_BYTES = 32;
 
 export function resolveOptions(options: SignalingServerOptions): ResolvedOptions {
-  if ((options.server === undefined) === (options.port === undefined)) {
-    throw new TypeError("SignalingServer needs exactly one of `server` or `port`");
+  const modes = [options.server !== undefined, options.port !== undefined, options.noServer === true];
+  if (modes.filter(Boolean).length !== 1) {
+    throw new TypeError("SignalingServer needs exactly one of `server`, `port` or `noServer: true`");
   }
+  const logger = options.logger ?? jsonLogger("warn");
+  const onError = options.onError;
   return {
     maxMessageSize: positive(options.maxMessageSize, 64 * 1024, "maxMessageSize"),
     maxPeersPerRoom: Math.min(
@@ -120,8 +208,33 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     tokenTtl: delay(options.tokenTtl, 15 * 60_000, "tokenTtl", 1000),
     secret: secret(options.secret),
     adapter: options.adapter ?? new MemoryRoomAdapter(),
-    onError: options.onError ?? ((error) => console.error("[realtime-server]", error)),
+    hooks: options.hooks ?? {},
+    path: options.path,
+    origins: options.origins && new Set(options.origins),
+    trustProxy: options.trustProxy ?? false,
+    maxConnections: count(options.maxConnections, 10_000, "maxConnections"),
+    maxConnectionsPerIp: count(options.maxConnectionsPerIp, 100, "maxConnectionsPerIp"),
+    rateLimit:
+      options.rateLimit === false
+        ? false
+        : {
+            messagesPerSecond: positive(options.rateLimit?.messagesPerSecond, 100, "rateLimit.messagesPerSecond"),
+            burst: count(options.rateLimit?.burst, 1000, "rateLimit.burst"),
+          },
+    logger,
+    onError: (error) => {
+      logger.error({ err: error }, "unexpected failure");
+      onError?.(error);
+    },
   };
+}
+
+function count(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`\`${name}\` must be a whole number of at least 1, got ${value}`);
+  }
+  return value;
 }
 
 function secret(value: string | Uint8Array | undefined): Uint8Array {

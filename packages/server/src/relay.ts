@@ -8,13 +8,16 @@ import {
 } from "@raycaster/realtime-protocol";
 import type { RawData } from "ws";
 import type { Connection } from "./connection.js";
+import { observe } from "./hooks.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Seating } from "./seating.js";
+import { Counters } from "./stats.js";
 
-/** What the relay needs besides the frame: the options and the seats. */
+/** What the relay needs besides the frame: the options, the seats and the counters. */
 export interface RelayContext {
   options: ResolvedOptions;
   seating: Seating;
+  counters: Counters;
 }
 
 /**
@@ -24,13 +27,15 @@ export interface RelayContext {
  * frame is answered with an `Error` frame to its sender alone.
  */
 export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, context: RelayContext): void {
-  const { maxMessageSize, onError } = context.options;
+  const { maxMessageSize, onError, hooks } = context.options;
   // ws still delivers frames that arrive while a close is under way (a
   // refused protocol, a join timeout, a takeover, shutdown): they must not
   // seat or relay anything.
   if (!conn.open) return;
   // Whatever arrives, the socket is alive: the heartbeat need not drop it.
   conn.alive = true;
+  // Before any parsing: a flood costs the server as little as possible.
+  if (conn.admit() !== "ok") return;
   // The server keeps ws's default binaryType, so a frame is one Buffer.
   const frame = data as Buffer;
   const size = frame.length;
@@ -39,15 +44,19 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
     return;
   }
   if (isBinary) {
+    Counters.add(context.counters.framesIn, "invalid");
     conn.sendError(ErrorCodes.INVALID_JSON, "binary frames are not accepted; send JSON text");
     return;
   }
   const parsed = parseClientMessage(frame.toString());
   if (!parsed.ok) {
+    Counters.add(context.counters.framesIn, "invalid");
     conn.sendError(parsed.code, parsed.reason);
     return;
   }
+  Counters.add(context.counters.framesIn, parsed.message.event);
   try {
+    if (hooks.message) observe(onError, () => hooks.message?.(conn, parsed.message));
     route(conn, parsed.message, context);
   } catch (error) {
     conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to handle the frame");
@@ -55,7 +64,7 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
   }
 }
 
-function route(conn: Connection, message: ClientMessage, { options, seating }: RelayContext): void {
+function route(conn: Connection, message: ClientMessage, { options, seating, counters }: RelayContext): void {
   if (message.event === SignalingEvents.Ping) {
     conn.send(JSON.stringify({ event: SignalingEvents.Pong }));
     return;
@@ -63,6 +72,10 @@ function route(conn: Connection, message: ClientMessage, { options, seating }: R
   if (message.event === SignalingEvents.Join) {
     if (conn.seat !== undefined) {
       conn.sendError(ErrorCodes.ALREADY_JOINED, `already in room "${conn.seat.room}"`);
+      return;
+    }
+    if (conn.joining) {
+      conn.sendError(ErrorCodes.ALREADY_JOINED, "a Join is already being handled");
       return;
     }
     if (message.protocol !== PROTOCOL_VERSION) {
@@ -83,5 +96,9 @@ function route(conn: Connection, message: ClientMessage, { options, seating }: R
   const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
   if (to === seat.id || !options.adapter.sendTo(seat.room, to, frame)) {
     conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${seat.room}"`, to);
+    return;
   }
+  counters.relayed++;
+  const { hooks, onError } = options;
+  if (hooks.relay) observe(onError, () => hooks.relay?.(conn, to, event));
 }

@@ -35,6 +35,8 @@ export class Seat implements RoomMember {
   readonly room: string;
   /** Public metadata from the `upgrade` hook; sent to the room's other peers. */
   readonly metadata: PeerMetadata | undefined;
+  /** While in grace: frees the place under the connection limits that its dropped socket held. */
+  slot: (() => void) | undefined;
   /** When the token the client holds was issued (ms since the epoch); drives token refresh. */
   tokenIssuedAt = 0;
   #connection: Connection | undefined;

@@ -3,6 +3,7 @@ import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents, type PeerInf
 import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { Seat } from "./seat.js";
+import type { Counters } from "./stats.js";
 import { TokenSigner } from "./token.js";
 
 /**
@@ -29,16 +30,18 @@ export class Seating {
   readonly #seats = new Map<string, Seat>();
   readonly #signer: TokenSigner;
   readonly #options: ResolvedOptions;
+  readonly #counters: Counters;
 
-  constructor(options: ResolvedOptions) {
+  constructor(options: ResolvedOptions, counters: Counters) {
     this.#options = options;
+    this.#counters = counters;
     this.#signer = new TokenSigner(options.secret);
   }
 
   /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
   join(conn: Connection, room: string, token: string | undefined): void {
     if (token === undefined) {
-      this.#seat(conn, room, randomBytes(12).toString("base64url"), false);
+      this.#admit(conn, room, randomBytes(12).toString("base64url"), false);
       return;
     }
     const verified = this.#signer.verify(token, room, Date.now());
@@ -58,8 +61,55 @@ export class Seating {
     } else {
       // Signed with our secret by another instance: a server that ran
       // before this one. Its clients come back with their ids.
-      this.#seat(conn, room, id, true);
+      this.#admit(conn, room, id, true);
     }
+  }
+
+  /**
+   * Asks the `join` hook, then seats. Without a hook, or with one that
+   * answers synchronously, the seat is taken before the next frame is
+   * handled; an asynchronous answer leaves the connection `joining`
+   * meanwhile (its other frames get `NOT_JOINED`, a second `Join`
+   * `ALREADY_JOINED`).
+   */
+  #admit(conn: Connection, room: string, id: string, restored: boolean): void {
+    const hook = this.#options.hooks.join;
+    if (!hook) {
+      this.#seat(conn, room, id, restored);
+      return;
+    }
+    let answer: ReturnType<typeof hook>;
+    try {
+      answer = hook(conn, room);
+    } catch (error) {
+      this.#options.onError(error);
+      answer = false;
+    }
+    if (!(answer instanceof Promise)) {
+      this.#decided(conn, room, id, restored, answer);
+      return;
+    }
+    conn.joining = true;
+    answer.then(
+      (allowed) => this.#decided(conn, room, id, restored, allowed),
+      (error: unknown) => {
+        this.#options.onError(error);
+        this.#decided(conn, room, id, restored, false);
+      },
+    );
+  }
+
+  #decided(conn: Connection, room: string, id: string, restored: boolean, allowed: boolean | void): void {
+    conn.joining = false;
+    // The socket may have gone while the hook thought; and a restored id may
+    // have been seated by another socket with the same token meanwhile.
+    if (!conn.open || conn.seat || (restored && this.#seats.has(id))) return;
+    if (allowed === false) {
+      conn.sendError(ErrorCodes.JOIN_REFUSED, `not allowed in room "${room}"`);
+      conn.socket.close(CloseCodes.JoinRefused, "join refused");
+      return;
+    }
+    this.#seat(conn, room, id, restored);
   }
 
   /** Handles a closed socket: ends its seat, or keeps it for `seatGrace`. */
@@ -67,12 +117,23 @@ export class Seating {
     const seat = conn.seat;
     conn.seat = undefined;
     // Taken over by another socket (or already ended): not this socket's to release.
-    if (!seat || seat.connection !== conn) return;
+    if (!seat || seat.connection !== conn) {
+      conn.releaseSlot();
+      return;
+    }
     if (CLEAN_CLOSES.has(code) || this.#options.seatGrace === 0) {
+      conn.releaseSlot();
       this.end(seat);
       return;
     }
-    seat.startGrace(this.#options.seatGrace, () => this.end(seat));
+    // The seat keeps the socket's place under the connection limits until
+    // it ends or is resumed: otherwise dropping sockets on purpose would
+    // pile up seats (and their holds) without bound.
+    seat.slot = conn.releaseSlot;
+    seat.startGrace(this.#options.seatGrace, () => {
+      this.#counters.seatsExpired++;
+      this.end(seat);
+    });
   }
 
   /** Ends a seat and tells its room. Idempotent. */
@@ -80,6 +141,7 @@ export class Seating {
     if (this.#seats.get(seat.id) !== seat) return;
     this.#seats.delete(seat.id);
     seat.end();
+    seat.slot?.();
     const { adapter, onError } = this.#options;
     try {
       adapter.leave(seat.room, seat.id);
@@ -98,6 +160,7 @@ export class Seating {
     const { adapter, onError } = this.#options;
     for (const seat of this.#seats.values()) {
       seat.end();
+      seat.slot?.();
       try {
         adapter.leave(seat.room, seat.id);
       } catch (error) {
@@ -135,9 +198,10 @@ export class Seating {
       conn.socket.close(CloseCodes.RoomFull, "room full");
       return;
     }
-    const seat = new Seat({ id, room, connection: conn, onOverflow: (s) => this.end(s) });
+    const seat = new Seat({ id, room, metadata: conn.metadata, connection: conn, onOverflow: (s) => this.end(s) });
     const peers = adapter.join(room, seat);
     this.#seats.set(id, seat);
+    if (restored) this.#counters.seatsRestored++;
     conn.seat = seat;
     this.#initialize(conn, seat, peers, restored);
     // A restored seat is announced too: peers that still know the id ignore
@@ -150,6 +214,10 @@ export class Seating {
     const old = seat.connection;
     const held = seat.bind(conn);
     conn.seat = seat;
+    this.#counters.seatsResumed++;
+    // The new socket holds a place of its own.
+    seat.slot?.();
+    seat.slot = undefined;
     if (old && old !== conn) {
       // Half-open after a network change: the client gave up on that socket
       // and must not come back through it; the others never see a leave.

@@ -1,26 +1,20 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CloseCodes } from "@raycaster/realtime-protocol";
+import type { Duplex } from "node:stream";
+import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { observe, type UpgradeAccept, type UpgradeRefuse } from "./hooks.js";
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
 import { handleFrame, type RelayContext } from "./relay.js";
 import { Seating } from "./seating.js";
+import { Counters, type SignalingServerStats } from "./stats.js";
+
+export type { SignalingServerStats } from "./stats.js";
 
 /** How long `close()` waits for a client to finish the closing handshake. */
 const CLOSE_GRACE_MS = 1000;
-
-/** What {@link SignalingServer.stats} reports: counts of what the server holds now. */
-export interface SignalingServerStats {
-  /** Open WebSocket connections, seated or not. */
-  connections: number;
-  /** Seats: peers in a room, with a socket or in grace. */
-  seats: number;
-  /** Seats whose socket dropped, waiting for their client to resume. */
-  seatsInGrace: number;
-  /** Rooms with at least one seat on this server. */
-  rooms: number;
-}
 
 /**
  * A WebRTC signaling server: peers join rooms over WebSocket and it relays
@@ -38,42 +32,56 @@ export interface SignalingServerStats {
 export class SignalingServer {
   readonly #options: ResolvedOptions;
   readonly #wss: WebSocketServer;
+  /** The HTTP server upgrades come from: the user's, or ours for `port`; none with `noServer`. */
+  readonly #http: HttpServer | undefined;
+  readonly #ownsHttp: boolean;
   readonly #connections = new Set<Connection>();
+  /** Places taken under the connection limits, per address: open sockets, upgrades under way, seats in grace. */
+  readonly #perAddress = new Map<string, number>();
+  #places = 0;
+  readonly #counters = new Counters();
   readonly #seating: Seating;
   readonly #relay: RelayContext;
   readonly #stopHeartbeat: () => void;
   readonly #tokenRefresh: NodeJS.Timeout;
   readonly #listening: Promise<AddressInfo>;
+  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#routeUpgrade(request, socket, head);
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
 
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
-    this.#seating = new Seating(this.#options);
-    this.#relay = { options: this.#options, seating: this.#seating };
+    this.#seating = new Seating(this.#options, this.#counters);
+    this.#relay = { options: this.#options, seating: this.#seating, counters: this.#counters };
     this.#wss = new WebSocketServer({
-      server: options.server,
-      port: options.port,
-      host: options.host,
-      path: options.path,
+      noServer: true,
       // Frames up to 4× the limit are read and refused with an Error frame;
       // past that ws closes the connection (1009) without buffering it all.
       maxPayload: this.#options.maxMessageSize * 4,
       // Signaling frames are small and latency-bound; compression would cost
       // CPU and memory per connection for nothing.
       perMessageDeflate: false,
+      // The server keeps its own set of connections.
+      clientTracking: false,
     });
+    this.#ownsHttp = options.port !== undefined;
+    this.#http = options.server ?? (this.#ownsHttp ? createServer(upgradeRequired) : undefined);
     // close() before the server listens would otherwise leave this pending forever.
     const abandoned = new Promise<never>((_, reject) => {
       this.#abandonListening = reject;
     });
-    this.#listening = Promise.race([listening(this.#wss, options.server), abandoned]);
+    this.#listening = this.#http
+      ? Promise.race([listening(this.#http), abandoned])
+      : Promise.reject(new Error("a noServer SignalingServer does not listen"));
     // Keeps an unhandled rejection away when nobody awaits listening().
     this.#listening.catch(() => {});
-    this.#wss.on("connection", (socket) => this.#accept(socket));
-    // ws re-emits the HTTP server's errors (EADDRINUSE, say) here, attached
-    // or not; without a listener they would crash the process.
-    this.#wss.on("error", this.#options.onError);
+    if (this.#http) {
+      this.#http.on("upgrade", this.#onUpgrade);
+      // As ws did when attached: the HTTP server's errors (EADDRINUSE, say)
+      // are reported; without a listener they would crash the process.
+      this.#http.on("error", this.#options.onError);
+      if (this.#ownsHttp) this.#http.listen(options.port, options.host);
+    }
     this.#stopHeartbeat = startHeartbeat(this.#connections, this.#options.heartbeatInterval);
     // One timer for every seat rather than one per connection. A quarter of
     // the lifetime: a token is replaced between half and three quarters of
@@ -87,7 +95,8 @@ export class SignalingServer {
 
   /**
    * Resolves with the address once the server (its own, or the one it is
-   * attached to) is listening; rejects if it fails to listen or is closed first.
+   * attached to) is listening; rejects if it fails to listen or is closed
+   * first, and at once with `noServer`.
    */
   listening(): Promise<AddressInfo> {
     return this.#listening;
@@ -98,9 +107,20 @@ export class SignalingServer {
     return this.#connections.size;
   }
 
-  /** Counts of connections, seats and rooms now; for metrics and for tests that assert nothing is left over. */
+  /** What the server holds now and has done since it started; the figures its metrics report. */
   stats(): SignalingServerStats {
-    return { connections: this.#connections.size, ...this.#seating.stats() };
+    return { connections: this.#connections.size, ...this.#seating.stats(), ...this.#counters.snapshot() };
+  }
+
+  /**
+   * Takes over an HTTP upgrade request: checks the origin and the
+   * connection limits, asks the `upgrade` hook, then opens the WebSocket or
+   * answers with an HTTP status. For `noServer` (call it from your own
+   * `upgrade` listener or a framework's route); attached servers call it
+   * themselves.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.#upgrade(request, socket, head);
   }
 
   /**
@@ -119,30 +139,178 @@ export class SignalingServer {
 
   async #close(): Promise<void> {
     this.#abandonListening(new Error("the SignalingServer was closed before it was listening"));
+    this.#http?.off("upgrade", this.#onUpgrade);
+    this.#http?.off("error", this.#options.onError);
     this.#stopHeartbeat();
     clearInterval(this.#tokenRefresh);
     this.#seating.endAll();
-    const serverClosed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    const httpClosed =
+      this.#ownsHttp && this.#http?.listening
+        ? new Promise<void>((resolve) => this.#http?.close(() => resolve()))
+        : Promise.resolve();
     await Promise.all([...this.#connections].map(closeSocket));
-    await serverClosed;
+    this.#http?.closeIdleConnections?.();
+    await httpClosed;
   }
 
-  #accept(socket: WebSocket): void {
-    const conn = new Connection(socket, this.#options.joinTimeout);
+  /** An upgrade on the attached server: ours if it is on `path`; others are left to other listeners. */
+  #routeUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { path } = this.#options;
+    if (path !== undefined && pathOf(request) !== path) {
+      // Another endpoint on this server may take it; if there is none, the
+      // socket would hang forever.
+      if (this.#http && this.#http.listenerCount("upgrade") === 1) this.#refuse(socket, 400, "no WebSocket endpoint on this path");
+      return;
+    }
+    void this.#upgrade(request, socket, head);
+  }
+
+  async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { logger, origins, hooks, maxConnections, maxConnectionsPerIp } = this.#options;
+    // Errors on a socket that is not a WebSocket yet (a reset mid-handshake).
+    socket.on("error", (error) => logger.debug({ err: error }, "upgrade socket error"));
+    if (this.#closed) return this.#refuse(socket, 503, "the server is shutting down");
+    const origin = request.headers.origin;
+    if (origins && origin !== undefined && !origins.has(origin)) {
+      return this.#refuse(socket, 403, "origin not allowed", { origin });
+    }
+    const address = this.#addressOf(request);
+    if (this.#places >= maxConnections) return this.#refuse(socket, 503, "the server is at its connection limit", { address });
+    if ((this.#perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
+      return this.#refuse(socket, 429, "too many connections from this address", { address });
+    }
+    // The place is taken before the hook runs, so slow hooks cannot be
+    // used to get past the limits.
+    const release = this.#take(address);
+    let verdict: UpgradeAccept | UpgradeRefuse | void;
+    try {
+      verdict = hooks.upgrade ? await hooks.upgrade(request) : undefined;
+    } catch (error) {
+      release();
+      this.#options.onError(error);
+      return this.#refuse(socket, 500, "the upgrade hook failed");
+    }
+    if (verdict && "status" in verdict) {
+      release();
+      const status = Number.isInteger(verdict.status) && verdict.status >= 400 && verdict.status <= 599 ? verdict.status : 500;
+      return this.#refuse(socket, status, verdict.message ?? STATUS_CODES[status] ?? "refused", { address });
+    }
+    const metadata = checkMetadata(verdict?.metadata);
+    if (typeof metadata === "string") {
+      release();
+      this.#options.onError(new TypeError(`the upgrade hook returned invalid metadata: ${metadata}`));
+      return this.#refuse(socket, 500, "the upgrade hook returned invalid metadata");
+    }
+    if (this.#closed || socket.destroyed) {
+      release();
+      return this.#refuse(socket, 503, "the server is shutting down");
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) =>
+      this.#accept(ws, { address, user: verdict?.user, metadata, release }),
+    );
+  }
+
+  #accept(
+    socket: WebSocket,
+    peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void },
+  ): void {
+    const { logger, hooks, onError, joinTimeout, rateLimit } = this.#options;
+    const conn = new Connection({
+      socket,
+      joinTimeout,
+      rateLimit,
+      address: peer.address,
+      user: peer.user,
+      metadata: peer.metadata,
+      counters: this.#counters,
+      releaseSlot: peer.release,
+    });
     this.#connections.add(conn);
     socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#relay));
     socket.on("pong", () => {
       conn.alive = true;
     });
     // A protocol violation (bad UTF-8, oversized frame) is reported here and
-    // followed by a close; without a listener it would crash the process.
-    socket.on("error", () => {});
-    socket.on("close", (code) => {
+    // followed by a close (1007, 1009) that the close listener sees.
+    socket.on("error", (error) => logger.debug({ err: error, address: conn.address }, "socket error"));
+    socket.on("close", (code, reason) => {
       conn.dispose();
       this.#connections.delete(conn);
+      if (hooks.close) observe(onError, () => hooks.close?.(conn, { code, reason: reason.toString() }));
       this.#seating.released(conn, code);
     });
+    if (hooks.open) observe(onError, () => hooks.open?.(conn));
   }
+
+  /** Takes a place under the limits for `address`; returns the function that gives it back (once). */
+  #take(address: string): () => void {
+    this.#places++;
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#places--;
+      const left = (this.#perAddress.get(address) ?? 1) - 1;
+      if (left === 0) this.#perAddress.delete(address);
+      else this.#perAddress.set(address, left);
+    };
+  }
+
+  #addressOf(request: IncomingMessage): string {
+    if (this.#options.trustProxy) {
+      const forwarded = request.headers["x-forwarded-for"];
+      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+      if (first) return first;
+    }
+    return request.socket.remoteAddress ?? "unknown";
+  }
+
+  /** Answers an upgrade with an HTTP error and closes the TCP socket: no WebSocket is opened. */
+  #refuse(socket: Duplex, status: number, message: string, fields: object = {}): void {
+    Counters.add(this.#counters.upgradesRefused, String(status));
+    this.#options.logger.info({ status, reason: message, ...fields }, "upgrade refused");
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = `${message}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n` +
+        "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+}
+
+/** The path of a request's URL, without its query. */
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/** Plain HTTP on a server of our own: say what it is for, as `ws` did. */
+function upgradeRequired(_: IncomingMessage, response: import("node:http").ServerResponse): void {
+  const body = STATUS_CODES[426] ?? "Upgrade Required";
+  response.writeHead(426, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+/** The hook's metadata if it is a JSON object within `Limits.metadata` bytes, else why not. */
+function checkMetadata(metadata: unknown): PeerMetadata | undefined | string {
+  if (metadata === undefined) return undefined;
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return "not an object";
+  let json: string;
+  try {
+    json = JSON.stringify(metadata);
+  } catch (error) {
+    return `not serialisable as JSON (${(error as Error).message})`;
+  }
+  if (Buffer.byteLength(json) > Limits.metadata) return `${Buffer.byteLength(json)} bytes; the limit is ${Limits.metadata}`;
+  // What peers will see: the JSON round trip, checked by the schema they check it with.
+  const parsed = PeerMetadataSchema.safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : "keys too long";
 }
 
 function closeSocket(conn: Connection): Promise<void> {
@@ -155,25 +323,21 @@ function closeSocket(conn: Connection): Promise<void> {
   });
 }
 
-function listening(
-  wss: WebSocketServer,
-  attachedTo: SignalingServerOptions["server"],
-): Promise<AddressInfo> {
-  const target = attachedTo ?? wss;
-  const address = () => (attachedTo ? attachedTo.address() : wss.address()) as AddressInfo;
-  if (attachedTo?.listening) return Promise.resolve(address());
+function listening(http: HttpServer): Promise<AddressInfo> {
+  const address = () => http.address() as AddressInfo;
+  if (http.listening) return Promise.resolve(address());
   return new Promise((resolve, reject) => {
     // Both listeners go once either fires, so an attached server's later
     // errors still reach its owner's handlers, not a stale one of ours.
     const onListening = () => {
-      target.off("error", onError);
+      http.off("error", onError);
       resolve(address());
     };
     const onError = (error: Error) => {
-      target.off("listening", onListening);
+      http.off("listening", onListening);
       reject(error);
     };
-    target.once("listening", onListening);
-    target.once("error", onError);
+    http.once("listening", onListening);
+    http.once("error", onError);
   });
 }

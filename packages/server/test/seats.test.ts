@@ -20,7 +20,7 @@ async function pairWithBobInGrace() {
 describe("seats outlive their socket", () => {
   it("keeps a dropped seat through its grace: the resume has the same id and gets the held frames in order", async () => {
     const { url, signaling, alice, bob } = await pairWithBobInGrace();
-    expect(signaling.stats()).toEqual({ connections: 1, seats: 2, seatsInGrace: 1, rooms: 1 });
+    expect(signaling.stats()).toMatchObject({ connections: 1, seats: 2, seatsInGrace: 1, rooms: 1 });
 
     const to = bob.init.id;
     alice.client.sendJson({ event: "SendOffer", to, sdp: "v=0 restart" });
@@ -40,7 +40,7 @@ describe("seats outlive their socket", () => {
       { event: "ReceiveCandidate", from: alice.init.id, candidate: candidate(1) },
       { event: "ReceiveCandidate", from: alice.init.id, candidate: null },
     ]);
-    expect(signaling.stats()).toEqual({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
+    expect(signaling.stats()).toMatchObject({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
 
     // The resumed seat relays as before, and alice never saw it leave or come again.
     resumed.client.sendJson({ event: "SendAnswer", to: alice.init.id, sdp: "v=0 answer" });
@@ -56,7 +56,7 @@ describe("seats outlive their socket", () => {
 
     bob.client.socket.terminate();
     expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: bob.init.id });
-    expect(signaling.stats()).toEqual({ connections: 1, seats: 1, seatsInGrace: 0, rooms: 1 });
+    expect(signaling.stats()).toMatchObject({ connections: 1, seats: 1, seatsInGrace: 0, rooms: 1 });
 
     const late = await connect(url);
     expect(await refusedJoin(late, "r", bob.init.token)).toMatchObject({ code: "SEAT_GONE" });
@@ -113,7 +113,7 @@ describe("seats outlive their socket", () => {
     takeover.client.sendJson({ event: "SendAnswer", to: alice.init.id, sdp: "v=0" });
     await alice.client.next("ReceiveAnswer");
     expect(events(alice.client)).toEqual(["Initialize", "UserConnected", "ReceiveAnswer"]);
-    expect(signaling.stats()).toEqual({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
+    expect(signaling.stats()).toMatchObject({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
   });
 });
 
@@ -134,7 +134,7 @@ describe("the hold of a seat in grace", () => {
     alice.client.sendJson({ to: bob.init.id, ...(signal(fits) as object) });
     expect(await alice.client.next("Error")).toMatchObject({ code: "PEER_NOT_FOUND", peer: bob.init.id });
     expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: bob.init.id });
-    expect(signaling.stats()).toEqual({ connections: 1, seats: 1, seatsInGrace: 0, rooms: 1 });
+    expect(signaling.stats()).toMatchObject({ connections: 1, seats: 1, seatsInGrace: 0, rooms: 1 });
 
     const late = await connect(url);
     expect(await refusedJoin(late, "r", bob.init.token)).toMatchObject({ code: "SEAT_GONE" });

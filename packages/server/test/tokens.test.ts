@@ -39,7 +39,9 @@ describe("resume tokens refused", () => {
     const mallory = await connect(url);
     const error = await refusedJoin(mallory, room, make(bob.init.token, bob.init.id));
     expect(error.code).toBe(code);
-    expect(signaling.stats()).toEqual({ ...before, connections: before.connections + 1 });
+    const { connections, seats, seatsInGrace, rooms } = before;
+    expect(signaling.stats()).toMatchObject({ connections: connections + 1, seats, seatsInGrace, rooms, relayed: 0 });
+    expect(signaling.stats().errors).toEqual({ [code]: 1 });
     expect(bob.client.socket.readyState).toBe(bob.client.socket.OPEN);
 
     // The socket stays open for a Join without a token: a new peer, announced as such.
@@ -70,7 +72,7 @@ describe("seats across a server restart", () => {
     expect(bob2.init).toMatchObject({ id: bob.init.id, peers: [{ id: alice.init.id }], resumed: true });
     // Alice already knows bob; a peer that joined during the outage would learn of him here.
     expect(await alice2.client.next("UserConnected")).toEqual({ event: "UserConnected", id: bob.init.id });
-    expect(second.signaling.stats()).toEqual({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
+    expect(second.signaling.stats()).toMatchObject({ connections: 2, seats: 2, seatsInGrace: 0, rooms: 1 });
 
     // The restored seats relay, and their fresh tokens are this server's: after a clean leave, SEAT_GONE.
     bob2.client.sendJson({ event: "SendOffer", to: alice.init.id, sdp: "v=0" });
@@ -91,7 +93,7 @@ describe("seats across a server restart", () => {
     const second = await startServer({ secret });
     const client = await connect(second.url);
     expect(await refusedJoin(client, "other", alice.init.token)).toMatchObject({ code: "INVALID_TOKEN" });
-    expect(second.signaling.stats()).toEqual({ connections: 1, seats: 0, seatsInGrace: 0, rooms: 0 });
+    expect(second.signaling.stats()).toMatchObject({ connections: 1, seats: 0, seatsInGrace: 0, rooms: 0 });
   });
 
   it("refuses a token of a server with another secret as INVALID_TOKEN", async () => {
@@ -102,7 +104,7 @@ describe("seats across a server restart", () => {
     const second = await startServer({ secret: "another secret, also thirty-two characters" });
     const client = await connect(second.url);
     expect(await refusedJoin(client, "r", alice.init.token)).toMatchObject({ code: "INVALID_TOKEN" });
-    expect(second.signaling.stats()).toEqual({ connections: 1, seats: 0, seatsInGrace: 0, rooms: 0 });
+    expect(second.signaling.stats()).toMatchObject({ connections: 1, seats: 0, seatsInGrace: 0, rooms: 0 });
   });
 
   it("cannot restore after a restart without a configured secret", async () => {

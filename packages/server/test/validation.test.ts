@@ -5,6 +5,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Limits, parseServerMessage } from "@raycaster/realtime-protocol";
 import { Connection } from "../src/connection.js";
+import { Counters } from "../src/stats.js";
 import { connect, join, startServer } from "./harness.js";
 
 const maxMessageSize = 4096;
@@ -101,7 +102,16 @@ describe("every frame is validated", () => {
     const accepted = once(wss, "connection") as Promise<[WebSocket]>;
     const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
     const [socket] = await accepted;
-    const conn = new Connection(socket, 10_000);
+    const conn = new Connection({
+      socket,
+      joinTimeout: 10_000,
+      address: "127.0.0.1",
+      user: undefined,
+      metadata: undefined,
+      rateLimit: false,
+      counters: new Counters(),
+      releaseSlot: () => {},
+    });
     onTestFinished(() => conn.dispose());
 
     conn.sendError("INTERNAL_ERROR", "é".repeat(Limits.errorMessage * 2));

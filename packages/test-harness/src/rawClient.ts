@@ -54,6 +54,28 @@ export class RawClient<M extends Frame = Frame> {
   }
 
   /**
+   * Tries to open a socket that the server is expected to refuse at the
+   * HTTP upgrade; resolves with the status and body it answered with, and
+   * fails if a WebSocket opens instead.
+   */
+  static async refused(url: string, options: ClientOptions = {}): Promise<{ status: number; body: string }> {
+    const socket = new WebSocket(url, options);
+    onTestFinished(() => socket.terminate());
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      socket.once("open", () => reject(new Error(`expected ${url} to refuse the upgrade, but a WebSocket opened`)));
+      socket.once("unexpected-response", (_, response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      // A failure before any response (connection refused); one after it cannot change the settled answer.
+      socket.on("error", reject);
+    });
+    return within(`${url} refusing the upgrade`, answer);
+  }
+
+  /**
    * Connects and sends `Join`; resolves with the client and its
    * `Initialize` frame, or rejects with the `Error` frame the server sent
    * instead.
