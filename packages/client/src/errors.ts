@@ -9,7 +9,7 @@ export const ClientErrorCodes = {
   /**
    * Signaling ended for good without `close()`: a close code after which the
    * client must not retry (`FinalCloseCodes`: protocol mismatch 4001, room
-   * full 4002, seat taken over 4003), reconnect disabled, or every attempt
+   * full 4002, seat taken over 4003, join refused 4004), reconnect disabled, or every attempt
    * spent. `closeCode` is the last socket's close code. Connected peers stay
    * connected; `signalingClosed` follows.
    */

@@ -19,6 +19,19 @@ describe("peers connect through the signaling server", () => {
     expect(alice.client.connectedPeers).toEqual([bobId]);
   });
 
+  it("each peer learns the others' metadata from the server's upgrade hook in peerJoined", async () => {
+    const { url } = await startServer({
+      hooks: { upgrade: (request) => ({ metadata: { name: new URL(request.url ?? "/", "http://x").searchParams.get("name") } }) },
+    });
+    const alice = createClient({ url: `${url}/?name=Alice`, room: "named" });
+    const { id: aliceId } = await alice.when("open");
+    const bob = createClient({ url: `${url}/?name=Bob`, room: "named" });
+    const { id: bobId } = await bob.when("open");
+
+    expect(await bob.when("peerJoined")).toEqual({ peerId: aliceId, metadata: { name: "Alice" } });
+    expect(await alice.when("peerJoined")).toEqual({ peerId: bobId, metadata: { name: "Bob" } });
+  });
+
   it("three peers form a full mesh", async () => {
     const { url } = await startServer();
     const clients = [createClient({ url, room: "mesh" }), createClient({ url, room: "mesh" }), createClient({ url, room: "mesh" })];

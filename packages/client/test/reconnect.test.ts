@@ -3,7 +3,7 @@
 // server reaches only by accident: a refused resume, a half-open socket, a
 // final close code.
 import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
-import { ErrorCodes, RTCClient } from "../src/index.js";
+import { ErrorCodes, PROTOCOL_VERSION, RTCClient } from "../src/index.js";
 import { MAX_QUEUED_SIGNALS, SignalingConnection } from "../src/connection.js";
 import { Peer } from "../src/peer.js";
 import { WebSocket } from "ws";
@@ -25,7 +25,7 @@ describe("reconnecting to the signaling server", () => {
     const server = await scriptedServer();
     const client = createClient({ url: server.url, room: "r", ...quick });
     const first = await server.connection(0);
-    expect(await first.next("Join")).toEqual({ event: "Join", protocol: 2, room: "r" });
+    expect(await first.next("Join")).toEqual({ event: "Join", protocol: PROTOCOL_VERSION, room: "r" });
     first.initialize({ id: "me", token: "t1" });
     await client.when("open");
     first.send({ event: "Token", token: "t2" });
@@ -34,7 +34,7 @@ describe("reconnecting to the signaling server", () => {
     first.socket.terminate();
 
     const second = await server.connection(1);
-    expect(await second.next("Join")).toEqual({ event: "Join", protocol: 2, room: "r", token: "t2" });
+    expect(await second.next("Join")).toEqual({ event: "Join", protocol: PROTOCOL_VERSION, room: "r", token: "t2" });
     second.initialize({ id: "me", resumed: true, token: "t3" });
     expect(await client.when("open", (e) => e.resumed)).toEqual({ id: "me", room: "r", peers: [], resumed: true });
     expect(client.all("signalingState")).toEqual([
@@ -141,7 +141,7 @@ describe("reconnecting to the signaling server", () => {
       await client.when("peerLeft", (e) => e.peerId === "p2");
       // The plain Join follows on the same socket.
       await expect.poll(() => second.frames.filter((f) => f.event === "Join").length).toBe(2);
-      expect(second.frames.at(-1)).toEqual({ event: "Join", protocol: 2, room: "r" });
+      expect(second.frames.at(-1)).toEqual({ event: "Join", protocol: PROTOCOL_VERSION, room: "r" });
       second.initialize({ id: "me2", peers: ["p3"] });
 
       expect(await client.when("open", (e) => e.id === "me2")).toEqual({ id: "me2", room: "r", peers: ["p3"], resumed: false });
