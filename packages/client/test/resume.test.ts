@@ -119,6 +119,18 @@ describe("resuming the seat on the real server", () => {
     expect(second.signaling.stats().seats).toBe(2);
   });
 
+  it("ends for good when the server's join hook refuses the room (4004), with a typed error", async () => {
+    const server = await startServer({ hooks: { join: async (_, room) => room !== "private" } });
+    const bob = createClient({ url: server.url, room: "private", ...quick });
+
+    expect(await bob.when("signalingClosed")).toMatchObject({ code: 4004 });
+    expect(bob.all("error").map((e) => [e.code, e.closeCode])).toEqual([
+      ["JOIN_REFUSED", undefined],
+      ["SIGNALING_FAILED", 4004],
+    ]);
+    expect(server.signaling.stats()).toMatchObject({ seats: 0 });
+  });
+
   it("ends for good when the room is full (4002), with a typed error", async () => {
     const server = await startServer({ maxPeersPerRoom: 1 });
     const alice = createClient({ url: server.url, room: "r", ...quick });

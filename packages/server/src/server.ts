@@ -70,6 +70,8 @@ export class SignalingServer {
     const abandoned = new Promise<never>((_, reject) => {
       this.#abandonListening = reject;
     });
+    // With noServer nothing races it; its rejection is nobody's business then.
+    abandoned.catch(() => {});
     this.#listening = this.#http
       ? Promise.race([listening(this.#http), abandoned])
       : Promise.reject(new Error("a noServer SignalingServer does not listen"));
