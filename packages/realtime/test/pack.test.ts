@@ -37,7 +37,7 @@ describe("the published packages", () => {
       }));
     `;
     const out = JSON.parse(execFileSync("node", ["--input-type=module", "-e", script], { cwd: dir }).toString());
-    expect(out.server).toEqual(["MemoryRoomAdapter", "SignalingServer"]);
+    expect(out.server).toEqual(["MemoryRoomAdapter", "SignalingServer", "jsonLogger"]);
     expect(out.client).toContain("RTCClient");
     expect(out.realtime).toEqual(expect.arrayContaining(["RTCClient", "SignalingServer", "SignalingEvents"]));
     // The installed tarball speaks the protocol of this checkout.
