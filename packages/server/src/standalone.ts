@@ -3,23 +3,12 @@ import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { CliConfig } from "./cliOptions.js";
 import type { Logger } from "./logger.js";
-import { collectMetrics, type StatsSource } from "./metrics.js";
+import { collectMetrics } from "./metrics.js";
 import type { SignalingServerOptions } from "./options.js";
 import { SignalingServer } from "./server.js";
-import { Counters } from "./stats.js";
 
-/**
- * TODO(merge): the options the lead (hooks, limits, logger) and the TURN
- * helper are adding to SignalingServerOptions. Once they are there, this
- * type goes and `options` below is a plain SignalingServerOptions.
- */
+/** TODO(merge): `turn`, which the TURN work adds to SignalingServerOptions. */
 interface PendingOptions {
-  origins?: string[];
-  trustProxy?: boolean;
-  maxConnections?: number;
-  maxConnectionsPerIp?: number;
-  rateLimit?: { messagesPerSecond?: number; burst?: number };
-  logger?: Logger;
   turn?: { urls: string[]; secret: string; ttl?: number };
 }
 
@@ -69,11 +58,8 @@ export function serverOptions(config: CliConfig, logger: Logger): SignalingServe
 export async function startStandalone(config: CliConfig, logger: Logger): Promise<Standalone> {
   const http = createServer();
   const signaling = new SignalingServer({ ...serverOptions(config, logger), server: http });
-  // TODO(merge): pass `signaling` itself once stats() returns the counters;
-  // until then they read as zero.
-  const stats: StatsSource = { stats: () => ({ ...new Counters().snapshot(), ...signaling.stats() }) };
   const registry = new Registry();
-  collectMetrics(stats, { registry });
+  collectMetrics(signaling, { registry });
   collectDefaultMetrics({ register: registry });
 
   let draining = false;

@@ -5,17 +5,10 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { collectMetrics, type StatsSource } from "../src/metrics.js";
 import type { SignalingServer } from "../src/server.js";
-import { Counters } from "../src/stats.js";
 import { join, settled, startServer } from "./harness.js";
 import { parseMetrics } from "./metricsText.js";
 
-/**
- * TODO(merge): `signaling` itself once its stats() returns the counters;
- * until then they read as zero, and the counter assertions below fail.
- */
-const source = (signaling: SignalingServer): StatsSource => ({
-  stats: () => ({ ...new Counters().snapshot(), ...signaling.stats() }),
-});
+const source = (signaling: SignalingServer): StatsSource => signaling;
 
 const scrape = async (registry: Registry) => parseMetrics(await registry.metrics());
 
