@@ -4,6 +4,7 @@ import type { Server as HttpsServer } from "node:https";
 import { Limits } from "@raycaster/realtime-protocol";
 import type { RoomAdapter } from "./adapter.js";
 import { MemoryRoomAdapter } from "./memoryAdapter.js";
+import { resolveTurn, type ResolvedTurnOptions, type TurnOptions } from "./turn.js";
 
 /** Options of {@link SignalingServer}. Give either `server` or `port`. */
 export interface SignalingServerOptions {
@@ -85,6 +86,14 @@ export interface SignalingServerOptions {
    * @default console.error
    */
   onError?: (error: unknown) => void;
+  /**
+   * A TURN server whose short-lived credentials the server mints for each
+   * seat (coturn's `use-auth-secret`): sent in `Initialize.iceServers` on
+   * every seating (a resume included) and renewed with `IceServers` at half
+   * their life. See {@link TurnOptions}.
+   * @default none (no `iceServers` are sent)
+   */
+  turn?: TurnOptions;
 }
 
 /** The options with every default filled in. */
@@ -98,6 +107,7 @@ export interface ResolvedOptions {
   secret: Uint8Array;
   adapter: RoomAdapter;
   onError: (error: unknown) => void;
+  turn: ResolvedTurnOptions | undefined;
 }
 
 /** The shortest secret accepted, in bytes: HMAC-SHA256's own output size. */
@@ -121,6 +131,7 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     secret: secret(options.secret),
     adapter: options.adapter ?? new MemoryRoomAdapter(),
     onError: options.onError ?? ((error) => console.error("[realtime-server]", error)),
+    turn: resolveTurn(options.turn),
   };
 }
 

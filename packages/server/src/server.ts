@@ -43,6 +43,7 @@ export class SignalingServer {
   readonly #relay: RelayContext;
   readonly #stopHeartbeat: () => void;
   readonly #tokenRefresh: NodeJS.Timeout;
+  readonly #iceServersRefresh: NodeJS.Timeout | undefined;
   readonly #listening: Promise<AddressInfo>;
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
@@ -83,6 +84,12 @@ export class SignalingServer {
       Math.floor(this.#options.tokenTtl / 4),
     );
     this.#tokenRefresh.unref();
+    // Its sibling for TURN credentials, one timer for every seat likewise.
+    const turn = this.#seating.turn;
+    if (turn) {
+      this.#iceServersRefresh = setInterval(() => this.#seating.refreshIceServers(Date.now()), turn.checkInterval);
+      this.#iceServersRefresh.unref();
+    }
   }
 
   /**
@@ -121,6 +128,7 @@ export class SignalingServer {
     this.#abandonListening(new Error("the SignalingServer was closed before it was listening"));
     this.#stopHeartbeat();
     clearInterval(this.#tokenRefresh);
+    clearInterval(this.#iceServersRefresh);
     this.#seating.endAll();
     const serverClosed = new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await Promise.all([...this.#connections].map(closeSocket));
