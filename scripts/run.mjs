@@ -88,8 +88,9 @@ function manifestHash() {
 }
 
 /**
- * What the tests need from the system: a Chromium for Playwright and `ip`
- * for the network-namespace fault tests. As root with apt-get (CI, a fresh
+ * What the tests need from the system: a Chromium for Playwright, `ip`
+ * for the network-namespace fault tests, and coturn's `turnserver` for the
+ * TURN tests. As root with apt-get (CI, a fresh
  * Debian box) they are installed from Debian's packages; otherwise Playwright
  * fetches its own Chromium on first run, and the fault tests say what they lack.
  */
@@ -97,6 +98,7 @@ function ensureTestTools() {
   const packages = [];
   if (!process.env.CHROMIUM_PATH && !existsSync("/usr/bin/chromium")) packages.push("chromium");
   if (!hasCommand("ip")) packages.push("iproute2");
+  if (!hasCommand("turnserver")) packages.push("coturn");
   if (packages.length === 0) return;
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (!root || !hasCommand("apt-get")) {

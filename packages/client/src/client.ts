@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   SignalingEvents,
+  type IceServer,
   type InitializeMessage,
   type PeerMetadata,
   type ServerMessage,
@@ -11,6 +12,7 @@ import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
 import { Resources, type ResourceCounts } from "./resources.js";
+import { escapeCredentials, escapesTurnCredentials } from "./turn.js";
 
 /** The events of {@link RTCClient}, each with its payload. */
 export interface RTCClientEvents {
@@ -69,6 +71,10 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
   readonly #resources = new Resources();
+  /** ICE servers from the server (`Initialize.iceServers`, renewed by `IceServers`): TURN with credentials for this seat. */
+  #serverIceServers: RTCIceServer[] = [];
+  /** node-datachannel's polyfill needs TURN credentials escaped (see escapesTurnCredentials). */
+  readonly #escapeCredentials: boolean;
   #id: string | undefined;
   #closed = false;
 
@@ -79,6 +85,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // URL) throws here, from the constructor, rather than later inside a
     // WebSocket callback where nobody could catch it.
     new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
+    this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#signaling = new SignalingConnection(this.#options, {
       seated: (message) => this.#onSignal(message),
       message: (message) => this.#onSignal(message),
@@ -216,18 +223,22 @@ export class RTCClient extends Emitter<RTCClientEvents> {
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
         break;
-      case SignalingEvents.Token:
       case SignalingEvents.IceServers:
+        this.#setServerIceServers(message.iceServers);
+        break;
+      case SignalingEvents.Token:
       case SignalingEvents.Pong:
         break;
     }
   }
 
-  #onSeated({ id, room, peers, resumed }: InitializeMessage): void {
+  #onSeated({ id, room, peers, resumed, iceServers }: InitializeMessage): void {
     // A fresh seat: the peers we had knew us by the old id. The server
     // refuses a resume with an error first (see #onResumeRefused); this
     // covers a server that seats us afresh without one.
     if (!resumed) this.#dropAll();
+    // Fresh on every seating; before any peer connection of this seating is made.
+    this.#setServerIceServers(iceServers ?? []);
     this.#id = id;
     this.emit("open", { id, room, peers: peers.map((peer) => peer.id), resumed });
     if (this.#closed) return; // closed by an `open` handler
@@ -275,7 +286,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       // Deterministic roles: both sides compare the same two ids.
       polite: (this.#id ?? "") < peerId,
       initiator,
-      createConnection: () => new RTCPeerConnection(rtcConfiguration),
+      // Read at each creation: a fresh connection (a restart) gets the latest credentials.
+      createConnection: () => new RTCPeerConnection(this.#configuration()),
+      relayOnly: rtcConfiguration.iceTransportPolicy === "relay",
       context: {
         sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
         sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
@@ -296,6 +309,47 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     this.emit("peerJoined", { peerId, metadata: metadata ?? {} });
     peer.start();
     return peer;
+  }
+
+  /** The configuration of a new peer connection: the client's own, its ICE servers followed by the server's. */
+  #configuration(): RTCConfiguration {
+    const { rtcConfiguration } = this.#options;
+    const server = this.#escapeCredentials ? escapeCredentials(this.#serverIceServers) : this.#serverIceServers;
+    if (server.length === 0) return rtcConfiguration;
+    return { ...rtcConfiguration, iceServers: [...(rtcConfiguration.iceServers ?? []), ...server] };
+  }
+
+  /**
+   * Takes the server's ICE servers (they replace the last ones) and applies
+   * them to every live connection where the stack can. A set this stack
+   * refuses (a malformed URL) is reported and ignored: the connections are
+   * made with the client's own ICE servers.
+   */
+  #setServerIceServers(servers: IceServer[]): void {
+    if (servers.length === 0 && this.#serverIceServers.length === 0) return;
+    const previous = this.#serverIceServers;
+    this.#serverIceServers = servers;
+    const configuration = this.#configuration();
+    try {
+      // Checked as the constructor checks the client's own: here, rather
+      // than throwing later inside a peer's creation.
+      new this.#options.RTCPeerConnection(configuration).close();
+    } catch (cause) {
+      this.#serverIceServers = previous;
+      this.#error(
+        new RealtimeError(
+          ClientErrorCodes.INVALID_SERVER_MESSAGE,
+          `the server's ICE servers were refused by RTCPeerConnection: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        ),
+      );
+      return;
+    }
+    this.#options.debug("ICE servers from the server", {
+      urls: servers.map((server) => server.urls),
+      peers: this.#peers.size,
+    });
+    for (const peer of this.#peers.values()) peer.setConfiguration(configuration);
   }
 
   #drop(peerId: string, reason: PeerLeftReason): void {

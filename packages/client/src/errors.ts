@@ -20,6 +20,17 @@ export const ClientErrorCodes = {
   NEGOTIATION_FAILED: "NEGOTIATION_FAILED",
   /** ICE could not connect to a peer, or the connection failed later; the peer is dropped. */
   CONNECTION_FAILED: "CONNECTION_FAILED",
+  /**
+   * `iceTransportPolicy` is `"relay"` and ICE gathering finished without a
+   * relay candidate: no TURN server is configured, it could not be reached,
+   * or it refused the credentials (401: a secret that does not match the
+   * TURN server's, or credentials past their expiry). Nothing can connect
+   * without one. The message names the TURN error when the stack reports
+   * one (`icecandidateerror`). Reported as soon as gathering ends; the peer
+   * is then dropped as before, at `connectTimeout` (`CONNECTION_FAILED`,
+   * `peerLeft` with `"failed"`), or at `iceRestartTimeout` during a restart.
+   */
+  TURN_UNAVAILABLE: "TURN_UNAVAILABLE",
   /** `send` named a peer whose data channel is not open. */
   PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
   /** A message is larger than the data channel can carry in one piece. */

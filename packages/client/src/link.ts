@@ -1,6 +1,7 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol";
 import { CandidateQueues } from "./candidates.js";
 import type { Resources } from "./resources.js";
+import { hasRelayCandidate, isRelayCandidate } from "./turn.js";
 
 /** What a {@link Link} reports; each call names the link, so its owner can tell a current one from a retired one. */
 export interface LinkEvents {
@@ -10,6 +11,8 @@ export interface LinkEvents {
   channelOpen(link: Link): void;
   channelClose(link: Link): void;
   message(link: Link, data: unknown): void;
+  /** With `relayOnly`: a round of ICE gathering finished without a relay candidate; `detail` says what is known of why. */
+  noRelay(link: Link, detail: string): void;
 }
 
 export interface LinkOptions {
@@ -17,6 +20,8 @@ export interface LinkOptions {
   resources: Resources;
   events: LinkEvents;
   debug: (message: string, detail?: Record<string, unknown>) => void;
+  /** `iceTransportPolicy: "relay"`: a gathering without a relay candidate is reported (`noRelay`). */
+  relayOnly: boolean;
 }
 
 /** The label and id both sides give their negotiated channel. */
@@ -49,10 +54,17 @@ export class Link {
   closed = false;
   readonly #resources: Resources;
   readonly #events: LinkEvents;
+  /** This gathering round: whether a relay candidate came, and whether its end was handled. */
+  #relayGathered = false;
+  #gatheringEnded = false;
+  /** The last error a TURN server answered with (`icecandidateerror`), for the `noRelay` report. */
+  #turnError: string | undefined;
+  readonly #debug: LinkOptions["debug"];
 
-  constructor({ createConnection, resources, events, debug }: LinkOptions) {
+  constructor({ createConnection, resources, events, debug, relayOnly }: LinkOptions) {
     this.#resources = resources;
     this.#events = events;
+    this.#debug = debug;
     const pc = createConnection();
     this.pc = pc;
     resources.connectionCreated(pc);
@@ -74,6 +86,11 @@ export class Link {
     });
     pc.onicecandidate = ({ candidate }) => {
       if (this.closed) return;
+      if (candidate === null) {
+        if (relayOnly) this.#gatheringEnd();
+      } else if (isRelayCandidate(candidate)) {
+        this.#relayGathered = true;
+      }
       this.candidates.local(
         candidate
           ? {
@@ -91,6 +108,63 @@ export class Link {
     pc.onnegotiationneeded = () => {
       if (!this.closed) events.negotiationNeeded(this);
     };
+    if (relayOnly) {
+      pc.onicegatheringstatechange = () => {
+        if (this.closed) return;
+        if (pc.iceGatheringState === "gathering") {
+          // A new round (an ICE restart): judged afresh.
+          this.#relayGathered = this.#gatheringEnded = false;
+          this.#turnError = undefined;
+        } else if (pc.iceGatheringState === "complete") {
+          this.#gatheringEnd();
+        }
+      };
+      // Where the stack reports them (browsers, libwebrtc; not
+      // libdatachannel). 701 (a server not reached on some interface) is
+      // routine; a TURN server's own answer, 401 above all, is the reason.
+      pc.onicecandidateerror = (event) => {
+        if (this.closed) return;
+        const { url, errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
+        debug("ICE candidate error", { url, errorCode, errorText });
+        if (/^turns?:/.test(url ?? "") && errorCode !== 701) {
+          this.#turnError = `${url} answered ${errorCode}${errorText ? ` (${errorText})` : ""}${errorCode === 401 ? ": the credentials were refused" : ""}`;
+        }
+      };
+    }
+  }
+
+  /**
+   * Applies fresh ICE servers to the live connection, where the stack can:
+   * browsers and libwebrtc use them for the next ICE restart.
+   * node-datachannel's `setConfiguration` only stores them, but its ICE
+   * restarts make a fresh connection, which is created with them.
+   */
+  setConfiguration(configuration: RTCConfiguration): void {
+    if (this.closed) return;
+    const debug = this.#debug;
+    if (typeof this.pc.setConfiguration !== "function") {
+      debug("this RTCPeerConnection has no setConfiguration: renewed ICE servers apply to new connections only");
+      return;
+    }
+    try {
+      this.pc.setConfiguration(configuration);
+    } catch (error) {
+      debug("setConfiguration refused the renewed ICE servers: they apply to new connections only", { error });
+    }
+  }
+
+  /** A gathering round ended (end-of-candidates, or its state says complete): was there a relay candidate? Once per round. */
+  #gatheringEnd(): void {
+    if (this.#gatheringEnded) return;
+    this.#gatheringEnded = true;
+    // libdatachannel reports the end before its last candidates' events,
+    // but by then they are in the local description.
+    if (this.#relayGathered || hasRelayCandidate(this.pc.localDescription?.sdp)) return;
+    this.#events.noRelay(
+      this,
+      this.#turnError ??
+        "ICE gathering completed without one: no TURN server is configured, it could not be reached, or it refused the credentials",
+    );
   }
 
   /** Creates the negotiated channel (both sides do, with the same id, so neither waits for a `datachannel` event). */
@@ -120,6 +194,7 @@ export class Link {
     this.candidates.clear();
     const { pc, channel } = this;
     pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = null;
+    pc.onicegatheringstatechange = pc.onicecandidateerror = null;
     if (channel) {
       channel.onopen = channel.onmessage = channel.onclose = null;
       channel.close();

@@ -51,6 +51,11 @@ export interface PeerOptions {
   iceRestartTimeout: number;
   debug: DebugHook;
   resources: Resources;
+  /**
+   * `iceTransportPolicy: "relay"`: a gathering without a relay candidate is
+   * reported as `TURN_UNAVAILABLE`.
+   */
+  relayOnly: boolean;
 }
 
 /**
@@ -215,6 +220,11 @@ export class Peer {
     sendText(this.id, pc, channel, text);
   }
 
+  /** Applies renewed ICE servers to the current connection (see {@link Link.setConfiguration}); fresh ones are created with them anyway. */
+  setConfiguration(configuration: RTCConfiguration): void {
+    if (!this.#closed) this.#link.setConfiguration(configuration);
+  }
+
   /** Closes every connection and timer of this peer. The owner is not told (it asked). */
   close(): void {
     if (this.#closed) return;
@@ -226,11 +236,12 @@ export class Peer {
   }
 
   #newLink(): Link {
-    const { createConnection, resources, debug } = this.#options;
+    const { createConnection, resources, debug, relayOnly } = this.#options;
     const current = (link: Link) => link === this.#link && !this.#closed;
     return new Link({
       createConnection,
       resources,
+      relayOnly,
       debug: (message, detail) => debug(message, { peerId: this.id, ...detail }),
       events: {
         candidate: (link, candidate) => {
@@ -254,6 +265,9 @@ export class Peer {
           const parsed = parseMessage(this.id, data);
           if (parsed.ok) this.#context.message(parsed.value);
           else this.#context.error(parsed.error);
+        },
+        noRelay: (link, detail) => {
+          if (current(link)) this.#onNoRelay(detail);
         },
       },
     });
@@ -286,6 +300,18 @@ export class Peer {
       default:
         break;
     }
+  }
+
+  /**
+   * Relay only, and this gathering found no relay: this connection cannot
+   * connect, and the app hears why at once. The peer is not dropped here:
+   * the negotiation goes on, so that the remote side, which may be the one
+   * waiting for our offer, gathers too and learns its own reason; the
+   * connect timeout (or a restart's deadline) ends it as before.
+   */
+  #onNoRelay(detail: string): void {
+    const message = `no TURN relay for peer ${this.id} (iceTransportPolicy "relay"): ${detail}`;
+    this.#context.error(new RealtimeError(ClientErrorCodes.TURN_UNAVAILABLE, message, { peerId: this.id }));
   }
 
   #onOpen(): void {

@@ -110,6 +110,8 @@ export class Recorder extends EventRecorder<RTCClientEvents> {
 export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {}) {
   const tap = {
     sent: [] as string[],
+    /** The frames sent, whole (JSON text). */
+    sentFrames: [] as string[],
     received: [] as string[],
     /** Both ways in order: "sent:SendOffer", "received:ReceiveAnswer", ... */
     log: [] as string[],
@@ -146,6 +148,7 @@ export function tappedWebSocket(options: { holdOffersUntilSent?: boolean } = {})
 
     send(data: string): void {
       tap.sent.push(eventOf(data));
+      tap.sentFrames.push(data);
       tap.log.push(`sent:${eventOf(data)}`);
       this.#socket.send(data);
       if (tap.sent.includes("SendOffer")) for (const event of this.#held.splice(0)) this.#deliver(event);

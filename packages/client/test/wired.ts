@@ -96,6 +96,7 @@ export function wiredPeers(options: {
       id: remoteId,
       polite: id < remoteId,
       initiator,
+      relayOnly: false,
       createConnection: () => {
         const pc = new RTCPeerConnection();
         created.push(pc);

@@ -6,3 +6,4 @@ export { jsonLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { RoomAdapter, RoomMember } from "./adapter.js";
 export { MemoryRoomAdapter } from "./memoryAdapter.js";
+export type { TurnOptions } from "./turn.js";

@@ -6,6 +6,7 @@ import type { RoomAdapter } from "./adapter.js";
 import type { SignalingHooks } from "./hooks.js";
 import { jsonLogger, type Logger } from "./logger.js";
 import { MemoryRoomAdapter } from "./memoryAdapter.js";
+import { resolveTurn, type ResolvedTurnOptions, type TurnOptions } from "./turn.js";
 
 /** The per-connection message rate limit: a token bucket. */
 export interface RateLimit {
@@ -161,6 +162,14 @@ export interface SignalingServerOptions {
    * @default none (the logger reports it)
    */
   onError?: (error: unknown) => void;
+  /**
+   * A TURN server whose short-lived credentials the server mints for each
+   * seat (coturn's `use-auth-secret`): sent in `Initialize.iceServers` on
+   * every seating (a resume included) and renewed with `IceServers` at half
+   * their life. See {@link TurnOptions}.
+   * @default none (no `iceServers` are sent)
+   */
+  turn?: TurnOptions;
 }
 
 /** The options with every default filled in. */
@@ -183,6 +192,7 @@ export interface ResolvedOptions {
   logger: Logger;
   /** Logs an unexpected failure and passes it to the user's `onError`. */
   onError: (error: unknown) => void;
+  turn: ResolvedTurnOptions | undefined;
 }
 
 /** The shortest secret accepted, in bytes: HMAC-SHA256's own output size. */
@@ -226,6 +236,7 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
       logger.error({ err: error }, "unexpected failure");
       onError?.(error);
     },
+    turn: resolveTurn(options.turn),
   };
 }
 

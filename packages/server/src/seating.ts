@@ -5,6 +5,7 @@ import type { ResolvedOptions } from "./options.js";
 import { Seat } from "./seat.js";
 import type { Counters } from "./stats.js";
 import { TokenSigner } from "./token.js";
+import { TurnMinter } from "./turn.js";
 
 /**
  * Close codes after which a seat ends at once instead of waiting out its
@@ -31,11 +32,14 @@ export class Seating {
   readonly #signer: TokenSigner;
   readonly #options: ResolvedOptions;
   readonly #counters: Counters;
+  /** Mints TURN credentials per seat when the `turn` option is set. */
+  readonly turn: TurnMinter | undefined;
 
   constructor(options: ResolvedOptions, counters: Counters) {
     this.#options = options;
     this.#counters = counters;
     this.#signer = new TokenSigner(options.secret);
+    this.turn = options.turn && new TurnMinter(options.turn);
   }
 
   /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
@@ -180,6 +184,17 @@ export class Seating {
     }
   }
 
+  /** Sends fresh `IceServers` to every connected seat whose TURN credentials have passed half their life. */
+  refreshIceServers(now: number): void {
+    const turn = this.turn;
+    if (!turn) return;
+    for (const seat of this.#seats.values()) {
+      const conn = seat.connection;
+      if (!conn?.open || !turn.due(seat, now)) continue;
+      conn.send(JSON.stringify({ event: SignalingEvents.IceServers, iceServers: turn.mint(seat, now) }));
+    }
+  }
+
   stats(): SeatStats {
     let seatsInGrace = 0;
     const rooms = new Set<string>();
@@ -231,6 +246,7 @@ export class Seating {
   }
 
   #initialize(conn: Connection, seat: Seat, peers: PeerInfo[], resumed: boolean): void {
+    const now = Date.now();
     conn.send(
       JSON.stringify({
         event: SignalingEvents.Initialize,
@@ -239,9 +255,11 @@ export class Seating {
         room: seat.room,
         peers,
         metadata: seat.metadata,
-        token: this.#issue(seat, Date.now()),
+        token: this.#issue(seat, now),
         resumed,
         grace: this.#options.seatGrace,
+        // Fresh on every seating, a resume included: the last ones may be near their end.
+        iceServers: this.turn?.mint(seat, now),
       }),
     );
   }

@@ -44,6 +44,7 @@ export class SignalingServer {
   readonly #relay: RelayContext;
   readonly #stopHeartbeat: () => void;
   readonly #tokenRefresh: NodeJS.Timeout;
+  readonly #iceServersRefresh: NodeJS.Timeout | undefined;
   readonly #listening: Promise<AddressInfo>;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#routeUpgrade(request, socket, head);
   #closed: Promise<void> | undefined;
@@ -93,6 +94,12 @@ export class SignalingServer {
       Math.floor(this.#options.tokenTtl / 4),
     );
     this.#tokenRefresh.unref();
+    // Its sibling for TURN credentials, one timer for every seat likewise.
+    const turn = this.#seating.turn;
+    if (turn) {
+      this.#iceServersRefresh = setInterval(() => this.#seating.refreshIceServers(Date.now()), turn.checkInterval);
+      this.#iceServersRefresh.unref();
+    }
   }
 
   /**
@@ -145,6 +152,7 @@ export class SignalingServer {
     this.#http?.off("error", this.#options.onError);
     this.#stopHeartbeat();
     clearInterval(this.#tokenRefresh);
+    clearInterval(this.#iceServersRefresh);
     this.#seating.endAll();
     const httpClosed =
       this.#ownsHttp && this.#http?.listening

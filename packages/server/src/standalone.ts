@@ -7,10 +7,6 @@ import { collectMetrics } from "./metrics.js";
 import type { SignalingServerOptions } from "./options.js";
 import { SignalingServer } from "./server.js";
 
-/** TODO(merge): `turn`, which the TURN work adds to SignalingServerOptions. */
-interface PendingOptions {
-  turn?: { urls: string[]; secret: string; ttl?: number };
-}
 
 /** A running standalone server. */
 export interface Standalone {
@@ -24,8 +20,8 @@ export interface Standalone {
 }
 
 /** The signaling server's options for `config`: exported for the CLI's tests of the mapping. */
-export function serverOptions(config: CliConfig, logger: Logger): SignalingServerOptions & PendingOptions {
-  const options: SignalingServerOptions & PendingOptions = {
+export function serverOptions(config: CliConfig, logger: Logger): SignalingServerOptions {
+  const options: SignalingServerOptions = {
     onError: (error) => logger.error({ err: error }, "signaling server error"),
     logger,
   };

@@ -8,3 +8,4 @@ export {
 } from "./server.js";
 export { RawClient, type Frame, type JoinFields } from "./rawClient.js";
 export { Recorder, type EventSource, type Recorded, type RecorderOptions, type WhenOptions } from "./recorder.js";
+export { coturnGate, startCoturn, type Coturn } from "./coturn.js";
