@@ -215,9 +215,16 @@ export class SignalingServer {
       release();
       return this.#refuse(socket, 503, "the server is shutting down");
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) =>
-      this.#accept(ws, { address, user: verdict?.user, metadata, release }),
-    );
+    // ws refuses a malformed handshake (a bad key, version or method) with
+    // 400 itself, without calling back: the place is freed when that socket goes.
+    let accepted = false;
+    socket.once("close", () => {
+      if (!accepted) release();
+    });
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      accepted = true;
+      this.#accept(ws, { address, user: verdict?.user, metadata, release });
+    });
   }
 
   #accept(

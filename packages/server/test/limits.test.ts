@@ -1,6 +1,7 @@
 import { CloseCodes, ErrorCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { RawClient } from "@raycaster/realtime-test-harness";
 import { once } from "node:events";
+import { connect as connectTcp } from "node:net";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { TokenBucket } from "../src/rateLimit.js";
@@ -138,5 +139,26 @@ describe("Join", () => {
       client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room });
       expect(await client.next("Error")).toMatchObject({ code: ErrorCodes.INVALID_MESSAGE });
     }
+  });
+});
+
+describe("places under the limits", () => {
+  it("are given back when ws itself refuses a malformed handshake", async () => {
+    const { url, signaling } = await startServer({ maxConnections: 1 });
+    const { port } = new URL(url);
+    for (let i = 0; i < 3; i++) {
+      const socket = connectTcp(Number(port), "127.0.0.1");
+      socket.write(
+        "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: not-a-valid-key\r\n\r\n",
+      );
+      let answer = "";
+      socket.on("data", (chunk) => (answer += String(chunk)));
+      await once(socket, "close");
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    // With a place leaked per malformed handshake, this would be refused with 503.
+    await join(url, "r");
+    expect(signaling.stats()).toMatchObject({ connections: 1, upgradesRefused: {} });
   });
 });
