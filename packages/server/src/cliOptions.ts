@@ -74,8 +74,8 @@ const FLAGS = {
     arg: "<n>",
     help: "The same per address; beyond: 429. Default 100.",
   },
-  rate: { type: "string", env: "REALTIME_RATE", arg: "<n>", help: "Messages per second a connection may send (token bucket). Default 100." },
-  burst: { type: "string", env: "REALTIME_BURST", arg: "<n>", help: "Messages a connection may send at once above the rate. Default 1000." },
+  rate: { type: "string", env: "REALTIME_RATE", arg: "<n>", help: "Messages per second a connection may send (token bucket). Default 200." },
+  burst: { type: "string", env: "REALTIME_BURST", arg: "<n>", help: "Messages a connection may send at once above the rate. Default 2000." },
   "turn-urls": {
     type: "string",
     env: "TURN_URLS",

@@ -54,6 +54,8 @@ export class Connection implements PeerContext {
   seat: Seat | undefined;
   /** A `Join` waits for an asynchronous `join` hook. */
   joining = false;
+  /** Closed for going far over the rate limit: its seat ends at once, with no grace. */
+  abusive = false;
   /** See {@link ConnectionInit.releaseSlot}; idempotent. */
   readonly releaseSlot: () => void;
   readonly #joinTimer: NodeJS.Timeout;
@@ -114,6 +116,7 @@ export class Connection implements PeerContext {
     this.#counters.rateLimitedFrames++;
     if (verdict === "abuse") {
       this.#counters.rateLimitedConnections++;
+      this.abusive = true;
       this.socket.close(CloseCodes.PolicyViolation, "rate limit exceeded");
     } else if (now - this.#rateErrorAt >= 1000) {
       this.#rateErrorAt = now;

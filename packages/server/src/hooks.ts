@@ -11,7 +11,7 @@ export interface PeerContext {
   readonly user: unknown;
   /** What the `upgrade` hook returned as `metadata`: sent to the room's other peers. */
   readonly metadata: PeerMetadata | undefined;
-  /** The client's address (the socket's, or `X-Forwarded-For`'s with `trustProxy`). */
+  /** The client's address (the socket's, or the trusted entry of `X-Forwarded-For` with `trustProxy`). */
   readonly address: string;
 }
 
@@ -47,10 +47,11 @@ export interface SignalingHooks {
   /**
    * Called before a peer takes a seat in `room` (a new seat, or one restored
    * from another server instance's token; not a resume of a seat this
-   * server still holds). Return `false` to refuse: the client gets
-   * `JOIN_REFUSED` and the socket closes with 4004.
+   * server still holds). Return `true` (or nothing) to admit; anything
+   * else (`false`, say) refuses: the client gets `JOIN_REFUSED` and the
+   * socket closes with 4004. A promise (or any thenable) is awaited.
    */
-  join?(peer: PeerContext, room: string): boolean | void | Promise<boolean | void>;
+  join?(peer: PeerContext, room: string): boolean | void | PromiseLike<boolean | void>;
   /** A WebSocket opened. */
   open?(peer: PeerContext): void;
   /** A WebSocket closed (its seat may live on in grace). */

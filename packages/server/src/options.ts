@@ -11,8 +11,11 @@ import { resolveTurn, type ResolvedTurnOptions, type TurnOptions } from "./turn.
 /** The per-connection message rate limit: a token bucket. */
 export interface RateLimit {
   /**
-   * Frames a connection may send per second, sustained.
-   * @default 100
+   * Frames a connection may send per second, sustained. A peer that stays
+   * in a lobby where a newcomer arrives every 45 ms answers each (answer,
+   * candidates) at about 220 frames a second: the default leaves room for
+   * that with the burst.
+   * @default 200
    */
   messagesPerSecond?: number;
   /**
@@ -22,7 +25,7 @@ export interface RateLimit {
    * you expect. A frame over the limit is dropped and answered with
    * `RATE_LIMITED` (at most once a second); once a connection has been over
    * by another `burst` frames, it is closed with 1008.
-   * @default 1000
+   * @default 2000
    */
   burst?: number;
 }
@@ -70,12 +73,15 @@ export interface SignalingServerOptions {
    */
   origins?: readonly string[];
   /**
-   * Take the client's address from the first entry of `X-Forwarded-For`
-   * (set it only behind a proxy that sets that header); the address is what
-   * `maxConnectionsPerIp` counts and hooks see.
+   * Behind reverse proxies: take the client's address from `X-Forwarded-For`
+   * (what `maxConnectionsPerIp` counts and hooks see). `true` trusts one
+   * proxy: the header's last entry, the one the proxy itself appended;
+   * a number trusts that many proxies in a row (the entry that many from the
+   * end). Entries further left were written by the client and are ignored,
+   * as is an entry that is not an IP address.
    * @default false (the socket's own address)
    */
-  trustProxy?: boolean;
+  trustProxy?: boolean | number;
   /**
    * The most connections the server holds at once, counting seats waiting
    * in grace for their client; an upgrade beyond it is refused with 503.
@@ -90,7 +96,7 @@ export interface SignalingServerOptions {
   maxConnectionsPerIp?: number;
   /**
    * The per-connection message rate limit; `false` for none.
-   * @default { messagesPerSecond: 100, burst: 1000 }
+   * @default { messagesPerSecond: 200, burst: 2000 }
    */
   rateLimit?: RateLimit | false;
   /**
@@ -185,7 +191,8 @@ export interface ResolvedOptions {
   hooks: SignalingHooks;
   path: string | undefined;
   origins: ReadonlySet<string> | undefined;
-  trustProxy: boolean;
+  /** Proxies trusted in `X-Forwarded-For`; 0 for none. */
+  trustProxy: number;
   maxConnections: number;
   maxConnectionsPerIp: number;
   rateLimit: Required<RateLimit> | false;
@@ -221,15 +228,15 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     hooks: options.hooks ?? {},
     path: options.path,
     origins: options.origins && new Set(options.origins),
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: proxies(options.trustProxy),
     maxConnections: count(options.maxConnections, 10_000, "maxConnections"),
     maxConnectionsPerIp: count(options.maxConnectionsPerIp, 100, "maxConnectionsPerIp"),
     rateLimit:
       options.rateLimit === false
         ? false
         : {
-            messagesPerSecond: positive(options.rateLimit?.messagesPerSecond, 100, "rateLimit.messagesPerSecond"),
-            burst: count(options.rateLimit?.burst, 1000, "rateLimit.burst"),
+            messagesPerSecond: positive(options.rateLimit?.messagesPerSecond, 200, "rateLimit.messagesPerSecond"),
+            burst: count(options.rateLimit?.burst, 2000, "rateLimit.burst"),
           },
     logger,
     onError: (error) => {
@@ -238,6 +245,15 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
     },
     turn: resolveTurn(options.turn),
   };
+}
+
+function proxies(value: boolean | number | undefined): number {
+  if (value === undefined || value === false) return 0;
+  if (value === true) return 1;
+  if (!Number.isInteger(value) || value < 0 || value > 16) {
+    throw new RangeError(`\`trustProxy\` must be a boolean or a whole number of proxies from 0 to 16, got ${value}`);
+  }
+  return value;
 }
 
 function count(value: number | undefined, fallback: number, name: string): number {

@@ -89,12 +89,13 @@ export class Seating {
       this.#options.onError(error);
       answer = false;
     }
-    if (!(answer instanceof Promise)) {
+    // Any thenable, not only this realm's Promise: a Bluebird's `false` must refuse too.
+    if (typeof (answer as PromiseLike<unknown> | undefined)?.then !== "function") {
       this.#decided(conn, room, id, restored, answer);
       return;
     }
     conn.joining = true;
-    answer.then(
+    Promise.resolve(answer).then(
       (allowed) => this.#decided(conn, room, id, restored, allowed),
       (error: unknown) => {
         this.#options.onError(error);
@@ -103,14 +104,22 @@ export class Seating {
     );
   }
 
-  #decided(conn: Connection, room: string, id: string, restored: boolean, allowed: boolean | void): void {
+  #decided(conn: Connection, room: string, id: string, restored: boolean, allowed: unknown): void {
     conn.joining = false;
-    // The socket may have gone while the hook thought; and a restored id may
-    // have been seated by another socket with the same token meanwhile.
-    if (!conn.open || conn.seat || (restored && this.#seats.has(id))) return;
-    if (allowed === false) {
+    // The socket may have gone while the hook thought.
+    if (!conn.open || conn.seat) return;
+    // Fail closed: only `true` or no answer at all admits.
+    if (allowed !== true && allowed !== undefined) {
       conn.sendError(ErrorCodes.JOIN_REFUSED, `not allowed in room "${room}"`);
       conn.socket.close(CloseCodes.JoinRefused, "join refused");
+      return;
+    }
+    // Another socket with the same token may have restored this id while
+    // the hook thought: this one takes the seat over, as a resume would.
+    const taken = restored ? this.#seats.get(id) : undefined;
+    if (taken) {
+      if (taken.room === room) this.#resume(conn, taken);
+      else conn.sendError(ErrorCodes.INVALID_TOKEN, "the token's seat is in another room");
       return;
     }
     this.#seat(conn, room, id, restored);
@@ -125,7 +134,9 @@ export class Seating {
       conn.releaseSlot();
       return;
     }
-    if (CLEAN_CLOSES.has(code) || this.#options.seatGrace === 0) {
+    // A connection closed for abusing the rate limit leaves for good: kept
+    // in grace, it would resume on a fresh socket with a full bucket.
+    if (CLEAN_CLOSES.has(code) || conn.abusive || this.#options.seatGrace === 0) {
       conn.releaseSlot();
       this.end(seat);
       return;

@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
 import { WebSocket, WebSocketServer } from "ws";
@@ -129,7 +129,7 @@ export class SignalingServer {
    * themselves.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    void this.#upgrade(request, socket, head);
+    this.#upgrade(request, socket, head).catch(this.#options.onError);
   }
 
   /**
@@ -159,7 +159,8 @@ export class SignalingServer {
         ? new Promise<void>((resolve) => this.#http?.close(() => resolve()))
         : Promise.resolve();
     await Promise.all([...this.#connections].map(closeSocket));
-    this.#http?.closeIdleConnections?.();
+    // Only a server of our own: an attached one's keep-alive connections are its owner's.
+    if (this.#ownsHttp) this.#http?.closeIdleConnections?.();
     await httpClosed;
   }
 
@@ -172,11 +173,11 @@ export class SignalingServer {
       if (this.#http && this.#http.listenerCount("upgrade") === 1) this.#refuse(socket, 400, "no WebSocket endpoint on this path");
       return;
     }
-    void this.#upgrade(request, socket, head);
+    this.#upgrade(request, socket, head).catch(this.#options.onError);
   }
 
   async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const { logger, origins, hooks, maxConnections, maxConnectionsPerIp } = this.#options;
+    const { logger, origins, maxConnections, maxConnectionsPerIp } = this.#options;
     // Errors on a socket that is not a WebSocket yet (a reset mid-handshake).
     socket.on("error", (error) => logger.debug({ err: error }, "upgrade socket error"));
     if (this.#closed) return this.#refuse(socket, 503, "the server is shutting down");
@@ -189,42 +190,70 @@ export class SignalingServer {
     if ((this.#perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
       return this.#refuse(socket, 429, "too many connections from this address", { address });
     }
-    // The place is taken before the hook runs, so slow hooks cannot be
-    // used to get past the limits.
+    // The place is taken before the hook runs, so slow hooks cannot be used
+    // to get past the limits; it is given back when this socket goes unless
+    // a connection took it over: a client leaving while the hook thinks, ws
+    // refusing a malformed handshake itself (400, without calling back).
     const release = this.#take(address);
-    let verdict: UpgradeAccept | UpgradeRefuse | void;
-    try {
-      verdict = hooks.upgrade ? await hooks.upgrade(request) : undefined;
-    } catch (error) {
-      release();
-      this.#options.onError(error);
-      return this.#refuse(socket, 500, "the upgrade hook failed");
-    }
-    if (verdict && "status" in verdict) {
-      release();
-      const status = Number.isInteger(verdict.status) && verdict.status >= 400 && verdict.status <= 599 ? verdict.status : 500;
-      return this.#refuse(socket, status, verdict.message ?? STATUS_CODES[status] ?? "refused", { address });
-    }
-    const metadata = checkMetadata(verdict?.metadata);
-    if (typeof metadata === "string") {
-      release();
-      this.#options.onError(new TypeError(`the upgrade hook returned invalid metadata: ${metadata}`));
-      return this.#refuse(socket, 500, "the upgrade hook returned invalid metadata");
-    }
-    if (this.#closed || socket.destroyed) {
-      release();
-      return this.#refuse(socket, 503, "the server is shutting down");
-    }
-    // ws refuses a malformed handshake (a bad key, version or method) with
-    // 400 itself, without calling back: the place is freed when that socket goes.
     let accepted = false;
     socket.once("close", () => {
       if (!accepted) release();
     });
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      accepted = true;
-      this.#accept(ws, { address, user: verdict?.user, metadata, release });
-    });
+    try {
+      const peer = await this.#ask(request, socket);
+      if (!peer) {
+        release();
+        return;
+      }
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        accepted = true;
+        this.#accept(ws, { address, ...peer, release });
+      });
+    } catch (error) {
+      // Nothing may escape: this runs detached from any caller.
+      release();
+      this.#options.onError(error);
+      this.#refuse(socket, 500, "the upgrade failed");
+    }
+  }
+
+  /**
+   * Asks the `upgrade` hook who the peer is; refuses the socket and returns
+   * `undefined` when the hook refuses, fails or answers nonsense.
+   */
+  async #ask(request: IncomingMessage, socket: Duplex): Promise<{ user: unknown; metadata: PeerMetadata | undefined } | undefined> {
+    const { hooks, onError } = this.#options;
+    let verdict: unknown;
+    try {
+      verdict = hooks.upgrade ? await hooks.upgrade(request) : undefined;
+    } catch (error) {
+      onError(error);
+      this.#refuse(socket, 500, "the upgrade hook failed");
+      return undefined;
+    }
+    if (verdict !== undefined && (typeof verdict !== "object" || verdict === null)) {
+      onError(new TypeError(`the upgrade hook returned ${String(verdict)}; return nothing, { user, metadata } or { status }`));
+      this.#refuse(socket, 500, "the upgrade hook failed");
+      return undefined;
+    }
+    const answer = verdict as UpgradeAccept | UpgradeRefuse | undefined;
+    if (answer && "status" in answer) {
+      const status = Number.isInteger(answer.status) && answer.status >= 400 && answer.status <= 599 ? answer.status : 500;
+      this.#refuse(socket, status, typeof answer.message === "string" ? answer.message : (STATUS_CODES[status] ?? "refused"));
+      return undefined;
+    }
+    const metadata = checkMetadata(answer?.metadata);
+    if (typeof metadata === "string") {
+      onError(new TypeError(`the upgrade hook returned invalid metadata: ${metadata}`));
+      this.#refuse(socket, 500, "the upgrade hook returned invalid metadata");
+      return undefined;
+    }
+    if (this.#closed) {
+      this.#refuse(socket, 503, "the server is shutting down");
+      return undefined;
+    }
+    if (socket.destroyed) return undefined;
+    return { user: answer?.user, metadata };
   }
 
   #accept(
@@ -275,12 +304,15 @@ export class SignalingServer {
   }
 
   #addressOf(request: IncomingMessage): string {
-    if (this.#options.trustProxy) {
-      const forwarded = request.headers["x-forwarded-for"];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-      if (first) return first;
-    }
-    return request.socket.remoteAddress ?? "unknown";
+    const own = request.socket.remoteAddress ?? "unknown";
+    const hops = this.#options.trustProxy;
+    if (hops === 0) return own;
+    // Each proxy appends the address it got the request from; entries to
+    // the left of the proxies' own are the client's to write, and a lie.
+    const header = request.headers["x-forwarded-for"];
+    const entries = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",");
+    const entry = entries[entries.length - hops]?.trim();
+    return entry && isIP(entry) ? entry : own;
   }
 
   /** Answers an upgrade with an HTTP error and closes the TCP socket: no WebSocket is opened. */
@@ -318,12 +350,14 @@ function upgradeRequired(_: IncomingMessage, response: import("node:http").Serve
 function checkMetadata(metadata: unknown): PeerMetadata | undefined | string {
   if (metadata === undefined) return undefined;
   if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return "not an object";
-  let json: string;
+  let json: string | undefined;
   try {
     json = JSON.stringify(metadata);
   } catch (error) {
     return `not serialisable as JSON (${(error as Error).message})`;
   }
+  // A toJSON may turn the object into anything.
+  if (typeof json !== "string" || !json.startsWith("{")) return "not serialisable as a JSON object";
   if (Buffer.byteLength(json) > Limits.metadata) return `${Buffer.byteLength(json)} bytes; the limit is ${Limits.metadata}`;
   // What peers will see: the JSON round trip, checked by the schema they check it with.
   const parsed = PeerMetadataSchema.safeParse(JSON.parse(json));

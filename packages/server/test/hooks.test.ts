@@ -64,6 +64,22 @@ describe("the upgrade hook", () => {
     ]);
     expect(signaling.stats()).toMatchObject({ connections: 0, upgradesRefused: { "500": 2 } });
   });
+
+  it("answers 500 when the hook returns something that is no answer, and the server carries on", async () => {
+    const errors: unknown[] = [];
+    const { url, signaling } = await startServer({
+      onError: (error) => errors.push(error),
+      hooks: {
+        // A JavaScript user may well return a boolean, as `join` does.
+        upgrade: (request) =>
+          (request.url === "/true" ? true : { metadata: { toJSON: () => undefined } }) as unknown as undefined,
+      },
+    });
+    expect(await RawClient.refused(`${url}/true`)).toMatchObject({ status: 500 });
+    expect(await RawClient.refused(url)).toMatchObject({ status: 500 });
+    expect(errors).toHaveLength(2);
+    expect(signaling.stats()).toMatchObject({ connections: 0, upgradesRefused: { "500": 2 } });
+  });
 });
 
 describe("the join hook", () => {
@@ -85,6 +101,23 @@ describe("the join hook", () => {
     expect(signaling.stats()).toMatchObject({ seats: 1 });
     // Bob may still join a room the hook allows him.
     await RawClient.join<ServerMessage>(url, { protocol: PROTOCOL_VERSION, room: "lobby" }, bearer("bob-token"));
+  });
+
+  it("fails closed: a thenable of another library resolving to false refuses, and so does any answer but true", async () => {
+    const thenable = (value: unknown) => ({ then: (resolve: (v: unknown) => void) => resolve(value) });
+    const { url, signaling } = await startServer({
+      hooks: {
+        join: (_, room) =>
+          (room === "bluebird" ? thenable(false) : room === "zero" ? 0 : room === "ok" ? thenable(true) : true) as boolean,
+      },
+    });
+    for (const room of ["bluebird", "zero"]) {
+      const client = await connect(url);
+      client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room });
+      expect(await client.next("Error")).toMatchObject({ code: ErrorCodes.JOIN_REFUSED });
+    }
+    await join(url, "ok");
+    expect(signaling.stats()).toMatchObject({ seats: 1 });
   });
 
   it("may answer asynchronously; a second Join meanwhile is refused, and the seat is taken once", async () => {

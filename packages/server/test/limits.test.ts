@@ -7,7 +7,8 @@ import { WebSocket } from "ws";
 import { TokenBucket } from "../src/rateLimit.js";
 import { connect, join, settled, startServer } from "./harness.js";
 
-const from = (address: string) => ({ headers: { "x-forwarded-for": `${address}, 10.0.0.1` } });
+/** As the proxy would forward it: whatever the client wrote, then the address the proxy saw. */
+const from = (address: string, claimed = "203.0.113.7") => ({ headers: { "x-forwarded-for": `${claimed}, ${address}` } });
 
 describe("the message rate limit", () => {
   it("a token bucket: burst at once, then the sustained rate; abuse once `burst` frames into debt", () => {
@@ -39,6 +40,9 @@ describe("the message rate limit", () => {
     await settled(alice.client);
     expect(alice.client.received.filter((m) => m.event === "ReceiveOffer")).toHaveLength(19);
     expect(signaling.stats()).toMatchObject({ rateLimitedFrames: 20, rateLimitedConnections: 1, relayed: 19 });
+    // Its seat ended with it, no grace: resuming would only refill its bucket.
+    expect(await alice.client.next("UserDisconnected")).toMatchObject({ id: mallory.init.id });
+    expect(signaling.stats()).toMatchObject({ seats: 1, seatsInGrace: 0 });
   });
 
   it("can be turned off", async () => {
@@ -66,8 +70,10 @@ describe("connection limits", () => {
     await connect(url, from("198.18.0.1"));
     await connect(url, from("198.18.0.1"));
     expect(await RawClient.refused(url, from("198.18.0.1"))).toMatchObject({ status: 429 });
+    // What the client wrote itself does not count: it cannot pick its address.
+    expect(await RawClient.refused(url, from("198.18.0.1", "198.18.9.9"))).toMatchObject({ status: 429 });
     await connect(url, from("198.18.0.2"));
-    expect(signaling.stats()).toMatchObject({ connections: 3, upgradesRefused: { "429": 1 } });
+    expect(signaling.stats()).toMatchObject({ connections: 3, upgradesRefused: { "429": 2 } });
   });
 
   it("counts a seat in grace against its address until it ends, so dropping sockets cannot pile up seats", async () => {
