@@ -61,11 +61,12 @@ describe("the browser bundle", () => {
     expect(inputs.some((path) => path.includes("zod/v4/mini/"))).toBe(true);
     expect(inputs.some((path) => path.includes("zod/v4/classic/"))).toBe(false);
     // A size budget, not a benchmark: full zod alone would add ~27 KB.
-    // 17 KiB since protocol 3 (16.3 KiB): its metadata and ICE server
-    // schemas brought zod/mini's record and union code in. zod/mini is about
-    // half of the bundle, the first thing to go when the data-layer work
-    // brings it down to its 12 KiB target.
+    // 18 KiB since protocol 3 and TURN credentials (17.1 KiB): the metadata
+    // and ICE server schemas brought zod/mini's record and union code in,
+    // and the client merges and renews the server's TURN servers. zod/mini
+    // is about half of the bundle, the first thing to go when the data-layer
+    // work brings it down to its 12 KiB target.
     const gzipped = gzipSync(result.outputFiles[0]!.contents).length;
-    expect(gzipped).toBeLessThan(17 * 1024);
+    expect(gzipped).toBeLessThan(18 * 1024);
   });
 });
