@@ -54,7 +54,8 @@ describe.skipIf(gate.skip)(`TURN relay through a real coturn (${implementation})
   beforeAll(async () => {
     if (gate.failure) throw new Error(gate.failure);
     coturn = await startCoturn();
-  });
+    // Past startCoturn's own 10 s deadline, so that a coturn that never answers fails with its log.
+  }, 15_000);
   afterAll(async () => {
     await coturn?.close();
   });

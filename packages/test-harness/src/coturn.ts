@@ -61,6 +61,9 @@ export async function startCoturn(options: { secret?: string; realm?: string } =
     "allow-loopback-peers",
     "no-tls",
     "no-dtls",
+    // UDP only: the listening port is picked free for UDP, and a TCP listener on
+    // the same number may find it taken (coturn then retries binding for good).
+    "no-tcp",
     "no-cli",
     "no-rfc5780",
     "no-stun-backward-compatibility",
