@@ -168,3 +168,42 @@ describe("places under the limits", () => {
     expect(signaling.stats()).toMatchObject({ connections: 1, upgradesRefused: {} });
   });
 });
+
+describe("a peer that stops reading", () => {
+  it("is cut off once 1 MiB waits for it, its seat ends past its hold, and the server does not buffer the flood", async () => {
+    const { url, signaling } = await startServer({ rateLimit: false, maxMessageSize: 64 * 1024 });
+    const sender = await join(url, "r");
+    const reader = await join(url, "r");
+    await sender.client.next("UserConnected");
+    // The reader's TCP socket stops being read: the kernel's buffers fill,
+    // then the server's socket buffer for it grows.
+    const tcp = (reader.client.socket as unknown as { _socket: { pause(): void } })._socket;
+    tcp.pause();
+    const before = await collected();
+    const sdp = "x".repeat(60 * 1024);
+    const sent = 1000; // 60 MB in all
+    for (let i = 0; i < sent; i++) sender.client.sendJson({ event: "SendOffer", to: reader.init.id, sdp });
+    // Past the send buffer's bound the socket is terminated (its seat goes to
+    // grace), past the hold's 256 KiB the seat ends: the sender learns it.
+    expect(await sender.client.next("UserDisconnected", 20_000)).toMatchObject({ id: reader.init.id });
+    await settled(sender.client);
+    const after = await collected();
+    const grown = after.external + after.heapUsed - (before.external + before.heapUsed);
+    expect(signaling.stats()).toMatchObject({ connections: 1, seats: 1, seatsInGrace: 0 });
+    expect(signaling.stats().errors.PEER_NOT_FOUND).toBeGreaterThan(0);
+    // Not a timing figure: the flood was 60 MB; what stays is a fraction of it.
+    expect(grown).toBeLessThan(16 * 1024 * 1024);
+  }, 30_000);
+});
+
+/**
+ * Memory after full collections with turns between them: the backing
+ * stores of freed Buffers are released on the event loop, not at once.
+ */
+async function collected(): Promise<NodeJS.MemoryUsage> {
+  for (let i = 0; i < 3; i++) {
+    global.gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage();
+}
