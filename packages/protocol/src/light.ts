@@ -25,12 +25,21 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * A string's length in code points, as zod measures it: a surrogate pair is
- * one, a lone surrogate one too. Counted only near a bound, where it matters.
+ * one, a lone surrogate one too. Counted only near a bound, where it matters,
+ * and without allocating.
  */
-const length = (value: string, min: number, max: number) =>
-  value.length > max || value.length < 2 * min
-    ? value.length - (value.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0)
-    : value.length;
+const length = (value: string, min: number, max: number) => {
+  let count = value.length;
+  if (count > max || count < 2 * min) {
+    for (let i = 0; i < value.length - 1; i++) {
+      if ((value.charCodeAt(i) & 0xfc00) === 0xd800 && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+};
 
 const text =
   (min: number, max: number, pattern?: RegExp): Check =>

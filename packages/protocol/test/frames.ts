@@ -7,8 +7,11 @@ import { Limits } from "../src/index.js";
 /** Any UTF-16 code unit, lone surrogates included. */
 const unit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
 
-/** A string around a bound: empty, at it, one past it, or short and made of any code unit. */
-const around = (max: number, char: fc.Arbitrary<string> = fc.constantFrom("x", "é", "\u{1F600}")) =>
+/**
+ * A string around a bound: empty, at it, one past it (of one character,
+ * an emoji, or lone surrogates), or short and made of any code unit.
+ */
+const around = (max: number, char: fc.Arbitrary<string> = fc.constantFrom("x", "é", "\u{1F600}", "\ud83d", "\ude00\ud83d")) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.string({ unit: fc.oneof(fc.constantFrom("a", "z", "0", "-"), unit), maxLength: 6 }) },
     {
