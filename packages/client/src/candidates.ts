@@ -1,4 +1,4 @@
-import type { IceCandidate } from "@raycaster/realtime-protocol";
+import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 
 /**
  * Candidates of one peer that arrive before the remote description, and our

@@ -5,7 +5,7 @@ import {
   type InitializeMessage,
   type PeerMetadata,
   type ServerMessage,
-} from "@raycaster/realtime-protocol";
+} from "@raycaster/realtime-protocol/client";
 import { Emitter } from "./emitter.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";

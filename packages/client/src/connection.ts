@@ -6,7 +6,7 @@ import {
   type ErrorCode,
   type InitializeMessage,
   type ServerMessage,
-} from "@raycaster/realtime-protocol";
+} from "@raycaster/realtime-protocol/client";
 import { backoffDelay } from "./backoff.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { KeepAlive } from "./keepalive.js";

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "@raycaster/realtime-protocol";
+import type { ErrorCode } from "@raycaster/realtime-protocol/client";
 
 /**
  * Error codes raised by the client itself. Codes the server sends (see

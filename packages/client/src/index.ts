@@ -7,5 +7,5 @@ export type { DebugHook, PeerLeftReason } from "./peer.js";
 export type { ResourceCounts } from "./resources.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";
-export { SignalingEvents, ErrorCodes, CloseCodes, FinalCloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
-export type { ErrorCode } from "@raycaster/realtime-protocol";
+export { SignalingEvents, ErrorCodes, CloseCodes, FinalCloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol/client";
+export type { ErrorCode } from "@raycaster/realtime-protocol/client";

@@ -1,4 +1,4 @@
-import type { IceCandidate } from "@raycaster/realtime-protocol";
+import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 import { CandidateQueues } from "./candidates.js";
 import type { Resources } from "./resources.js";
 import { hasRelayCandidate, isRelayCandidate } from "./turn.js";

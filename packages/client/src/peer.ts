@@ -1,4 +1,4 @@
-import type { IceCandidate } from "@raycaster/realtime-protocol";
+import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { fingerprintOf, Link } from "./link.js";
 import { parseMessage, sendText } from "./messages.js";

@@ -6,7 +6,7 @@ import {
   SignalingEvents,
   type ClientMessage,
   type ServerMessage,
-} from "@raycaster/realtime-protocol";
+} from "@raycaster/realtime-protocol/client";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 
 /**

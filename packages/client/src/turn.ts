@@ -1,4 +1,4 @@
-import type { IceCandidate } from "@raycaster/realtime-protocol";
+import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 
 /** Whether an ICE candidate line is a relayed one (`typ relay`): an address on a TURN server. */
 export function isRelayCandidate(candidate: IceCandidate | RTCIceCandidate | null): boolean {

@@ -1,10 +1,12 @@
 /**
  * The bounds of every field on the wire. They keep one frame's worth of
  * memory small and predictable on both sides; the server's frame size limit
- * (`maxMessageSize`) bounds the whole frame on top of these.
+ * (`maxMessageSize`) bounds the whole frame on top of these. String bounds
+ * count Unicode code points, as zod does: an emoji outside the BMP is one,
+ * a lone surrogate is one too.
  */
 export const Limits = {
-  /** Room names: 1 to 128 UTF-16 code units; the refused characters are listed at `RoomNameSchema`. */
+  /** Room names: 1 to 128 code points; the refused characters are listed at `RoomNameSchema`. */
   roomName: 128,
   /** Peer ids are minted by the server; anything longer cannot be one. */
   peerId: 64,

@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
-import { ErrorCodes, type ErrorCode } from "./errors.js";
+import { ErrorCodes } from "./errors.js";
 import { SignalingEvents } from "./events.js";
+import { readFrame, refuse, serverEvents, type ParseResult } from "./frame.js";
 import {
   ClientMessageSchema,
   ServerMessageSchema,
@@ -8,31 +9,15 @@ import {
   type ServerMessage,
 } from "./schemas.js";
 
-/** What parsing one frame gives: the typed message, or why it was refused. Never throws. */
-export type ParseResult<T> =
-  | { ok: true; message: T }
-  | { ok: false; code: ErrorCode; reason: string };
+export type { ParseResult } from "./frame.js";
 
-const clientEvents: ReadonlySet<string> = new Set([
+const clientEvents: readonly string[] = [
   SignalingEvents.Join,
   SignalingEvents.SendOffer,
   SignalingEvents.SendAnswer,
   SignalingEvents.SendCandidate,
   SignalingEvents.Ping,
-]);
-
-const serverEvents: ReadonlySet<string> = new Set([
-  SignalingEvents.Initialize,
-  SignalingEvents.UserConnected,
-  SignalingEvents.UserDisconnected,
-  SignalingEvents.ReceiveOffer,
-  SignalingEvents.ReceiveAnswer,
-  SignalingEvents.ReceiveCandidate,
-  SignalingEvents.Error,
-  SignalingEvents.Token,
-  SignalingEvents.IceServers,
-  SignalingEvents.Pong,
-]);
+];
 
 /**
  * Parses a frame a client sent. Checks in the order a reader would want the
@@ -54,39 +39,19 @@ export function parseServerMessage(frame: string): ParseResult<ServerMessage> {
 
 function parseFrame<T>(
   frame: string,
-  events: ReadonlySet<string>,
+  events: readonly string[],
   schema: z.ZodMiniType<T>,
   precheck?: (object: Record<string, unknown>) => ParseResult<T> | undefined,
 ): ParseResult<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    return refuse(ErrorCodes.INVALID_JSON, "the frame is not valid JSON");
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return refuse(ErrorCodes.INVALID_MESSAGE, "a frame must be a JSON object with an `event`");
-  }
-  const object = value as Record<string, unknown>;
-  const event = object.event;
-  if (typeof event !== "string" || !events.has(event)) {
-    const name = typeof event === "string" ? `"${event.slice(0, 64)}"` : "missing";
-    return refuse(
-      ErrorCodes.UNKNOWN_EVENT,
-      `event ${name} is not one of ${[...events].join(", ")}`,
-    );
-  }
-  const early = precheck?.(object);
+  const read = readFrame(frame, events);
+  if (!read.ok) return read;
+  const early = precheck?.(read.object);
   if (early) return early;
-  const result = schema.safeParse(object);
+  const result = schema.safeParse(read.object);
   if (!result.success) {
-    return refuse(ErrorCodes.INVALID_MESSAGE, `${event}: ${describeIssues(result.error.issues)}`);
+    return refuse(ErrorCodes.INVALID_MESSAGE, `${read.event}: ${describeIssues(result.error.issues)}`);
   }
   return { ok: true, message: result.data };
-}
-
-function refuse(code: ErrorCode, reason: string): { ok: false; code: ErrorCode; reason: string } {
-  return { ok: false, code, reason };
 }
 
 // zod/mini ships no message locale ("Invalid input" everywhere), so the

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { SignalingEvents } from "./events.js";
 import { Limits } from "./limits.js";
+import { RoomNamePattern } from "./room.js";
 
 // zod/mini rather than zod: the client bundles these schemas, and mini is a
 // fraction of full zod's size in a browser.
@@ -11,7 +12,7 @@ const boundedString = (max: number) => z.string().check(z.minLength(1), z.maxLen
 export const PeerIdSchema = boundedString(Limits.peerId);
 
 /**
- * A room name: 1 to 128 UTF-16 code units, none of them in the Unicode
+ * A room name: 1 to 128 code points, none of them in the Unicode
  * general categories Cc (controls, C0 and C1), Cf (format: bidi overrides
  * such as U+202E, zero-width characters), Cs (surrogates: a lone one is not
  * text), Co (private use), Zl or Zp (line and paragraph separators).
@@ -24,7 +25,7 @@ export const RoomNameSchema = z
   .check(
     z.minLength(1),
     z.maxLength(Limits.roomName),
-    z.regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]+$/u),
+    z.regex(RoomNamePattern),
   );
 
 const SdpSchema = boundedString(Limits.sdp);

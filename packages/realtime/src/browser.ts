@@ -16,6 +16,9 @@ export {
   CloseCodes,
   Limits,
   PROTOCOL_VERSION,
+  RoomNamePattern,
+  // The one export of this entry that is zod: a bundle that imports it
+  // carries zod/mini (~9 KiB gzip); RoomNamePattern checks the same.
   RoomNameSchema,
 } from "@raycaster/realtime-protocol";
 export type { ErrorCode, ClientMessage, ServerMessage } from "@raycaster/realtime-protocol";

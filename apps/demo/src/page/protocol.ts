@@ -1,7 +1,7 @@
 // What the demo's peers say to each other over the data channel. Each side
 // introduces itself once the channel opens, then sends chat lines.
 
-import { Limits, RoomNameSchema } from "@raycaster/realtime";
+import { Limits, RoomNamePattern } from "@raycaster/realtime";
 
 export const NAME_MAX_LENGTH = 32;
 export const TEXT_MAX_LENGTH = 2000;
@@ -30,9 +30,12 @@ export function cleanName(name: string): string {
 }
 
 /** Why a room name cannot be used, or `undefined` if it can: the protocol's own rule, in words. */
+// RoomNamePattern, not RoomNameSchema: the same rule without zod in the page.
+// Lengths count code points, as the protocol's bounds do.
 export function roomNameProblem(room: string): string | undefined {
-  if (RoomNameSchema.safeParse(room).success) return undefined;
-  if (room.length === 0) return "Pick a room.";
-  if (room.length > Limits.roomName) return `Room names are at most ${Limits.roomName} characters.`;
-  return "Room names cannot contain control characters.";
+  const length = [...room].length;
+  if (length === 0) return "Pick a room.";
+  if (length > Limits.roomName) return `Room names are at most ${Limits.roomName} characters.`;
+  if (!RoomNamePattern.test(room)) return "Room names cannot contain control characters.";
+  return undefined;
 }

@@ -1,0 +1,54 @@
+import { ErrorCodes, type ErrorCode } from "./errors.js";
+import { SignalingEvents } from "./events.js";
+
+/** What parsing one frame gives: the typed message, or why it was refused. Never throws. */
+export type ParseResult<T> =
+  | { ok: true; message: T }
+  | { ok: false; code: ErrorCode; reason: string };
+
+/** A refused frame. */
+export type Refusal = { ok: false; code: ErrorCode; reason: string };
+
+export function refuse(code: ErrorCode, reason: string): Refusal {
+  return { ok: false, code, reason };
+}
+
+/**
+ * The first steps of parsing any frame, shared by the zod parsers and the
+ * light one: JSON, then a JSON object, then a known `event`.
+ */
+export function readFrame(
+  frame: string,
+  events: readonly string[],
+): Refusal | { ok: true; object: Record<string, unknown>; event: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    return refuse(ErrorCodes.INVALID_JSON, "the frame is not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return refuse(ErrorCodes.INVALID_MESSAGE, "a frame must be a JSON object with an `event`");
+  }
+  const object = value as Record<string, unknown>;
+  const event = object.event;
+  if (typeof event !== "string" || !events.includes(event)) {
+    const name = typeof event === "string" ? `"${event.slice(0, 64)}"` : "missing";
+    return refuse(ErrorCodes.UNKNOWN_EVENT, `event ${name} is not one of ${events.join(", ")}`);
+  }
+  return { ok: true, object, event };
+}
+
+/** The events a server sends, in the order `ServerMessageSchema` lists them. */
+export const serverEvents: readonly string[] = [
+  SignalingEvents.Initialize,
+  SignalingEvents.UserConnected,
+  SignalingEvents.UserDisconnected,
+  SignalingEvents.ReceiveOffer,
+  SignalingEvents.ReceiveAnswer,
+  SignalingEvents.ReceiveCandidate,
+  SignalingEvents.Error,
+  SignalingEvents.Token,
+  SignalingEvents.IceServers,
+  SignalingEvents.Pong,
+];
