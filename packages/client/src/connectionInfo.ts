@@ -37,8 +37,8 @@ type Stats = Record<string, unknown>;
 
 /**
  * The selected candidate pair of `pc`, from `getStats()`: the transport's
- * `selectedCandidatePairId`, else (Firefox) the pair marked `selected`, else
- * the nominated pair that succeeded. Throws `PEER_NOT_CONNECTED` when there
+ * `selectedCandidatePairId`, else (Firefox has no transport stats) the
+ * nominated pair that succeeded. Throws `PEER_NOT_CONNECTED` when there
  * is none.
  */
 export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Promise<ConnectionInfo> {
@@ -47,9 +47,8 @@ export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Pro
   const selectedId = all.find((stats) => stats.type === "transport" && stats.selectedCandidatePairId)
     ?.selectedCandidatePairId as string | undefined;
   const pair =
-    (selectedId === undefined ? undefined : report.get(selectedId)) ??
-    all.find((stats) => stats.type === "candidate-pair" && stats.selected === true) ??
-    all.find((stats) => stats.type === "candidate-pair" && stats.nominated === true && stats.state === "succeeded");
+    report.get(selectedId as string) ??
+    all.find((stats) => stats.type === "candidate-pair" && stats.nominated && stats.state === "succeeded");
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
@@ -84,8 +83,5 @@ function rttOf(pc: RTCPeerConnection, pair: Stats): number | undefined {
   // escapesTurnCredentials) puts libdatachannel's SCTP round trip there in
   // milliseconds, -1 when unknown, where the spec has seconds.
   if ("ext_localCandidates" in pc) return current === undefined || current < 0 ? undefined : current;
-  if (current !== undefined) return current * 1000;
-  const total = pair.totalRoundTripTime as number | undefined;
-  const responses = pair.responsesReceived as number | undefined;
-  return total !== undefined && responses ? (total / responses) * 1000 : undefined;
+  return current === undefined ? undefined : current * 1000;
 }
