@@ -1,4 +1,4 @@
-import { getEventListeners } from "node:events";
+import { getEventListeners, on } from "node:events";
 import { describe, expect, it } from "vitest";
 import { Emitter } from "../src/emitter.js";
 
@@ -101,5 +101,17 @@ describe("Emitter", () => {
     controller.abort(new Error("gave up"));
     await expect(next).rejects.toThrow("gave up");
     expect(ticker.tick(1)).toBe(false);
+  });
+
+  it("serves node's events.on(): an async iterator of [payload] that removes its handlers when done", async () => {
+    const ticker = new Ticker();
+    // A cast: node's types want a full EventEmitter (see Emitter's TSDoc).
+    const ticks = on(ticker as never, "tick");
+    ticker.tick(1);
+    ticker.tick(2);
+    expect((await ticks.next()).value).toEqual([{ n: 1 }]);
+    expect((await ticks.next()).value).toEqual([{ n: 2 }]);
+    await ticks.return?.();
+    expect(ticker.tick(3)).toBe(false);
   });
 });
