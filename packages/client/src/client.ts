@@ -6,6 +6,8 @@ import {
   type PeerMetadata,
   type ServerMessage,
 } from "@raycaster/realtime-protocol/client";
+import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
+import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
@@ -77,9 +79,18 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #escapeCredentials: boolean;
   #id: string | undefined;
   #closed = false;
+  readonly #joined: Promise<RTCClientEvents["open"]>;
+  #settleJoined: { resolve(open: RTCClientEvents["open"]): void; reject(error: RealtimeError): void } | undefined;
 
   constructor(options: RTCClientOptions) {
     super();
+    this.#joined = new Promise((resolve, reject) => {
+      this.#settleJoined = { resolve, reject };
+    });
+    // Marked handled: whoever awaits `joined` still gets the rejection, and
+    // the cause has its own report (the `error` event, or your `close()`);
+    // an app that never looks at `joined` must not crash on it.
+    this.#joined.catch(() => undefined);
     this.#options = resolveClientOptions(options);
     // A bad configuration (a TURN server without credentials, a malformed
     // URL) throws here, from the constructor, rather than later inside a
@@ -90,7 +101,10 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       seated: (message) => this.#onSignal(message),
       message: (message) => this.#onSignal(message),
       refused: () => this.#onResumeRefused(),
-      error: (error) => this.#error(error),
+      error: (error) => {
+        if (error.code === ClientErrorCodes.SIGNALING_FAILED) this.#rejectJoined(error);
+        this.#error(error);
+      },
       state: (state, previous) => {
         if (!this.#closed) this.emit("signalingState", { state, previous });
       },
@@ -108,6 +122,21 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    */
   get signalingState(): SignalingState {
     return this.#signaling.state;
+  }
+
+  /**
+   * The first seating in the room: resolves with the first `open` payload
+   * (at once if it already came). Rejects with the `SIGNALING_FAILED` error
+   * if signaling ends for good first, or with `CLIENT_CLOSED` if `close()`
+   * comes first. An unobserved rejection is not reported as unhandled.
+   *
+   * @example
+   * ```ts
+   * const { id, peers } = await client.joined;
+   * ```
+   */
+  get joined(): Promise<RTCClientEvents["open"]> {
+    return this.#joined;
   }
 
   /** Your peer id, minted by the server; `undefined` until `open`. */
@@ -164,6 +193,21 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   }
 
   /**
+   * How this client reaches `peerId` now: the ICE candidate pair in use
+   * (`"host"`: direct; `"srflx"`/`"prflx"`: through a NAT; `"relay"`:
+   * through TURN) and its round-trip time, from the connection's
+   * `getStats()`. Rejects with `PEER_NOT_CONNECTED` for a peer not in the
+   * room or with no selected pair (still connecting, or restarting).
+   */
+  async connectionInfo(peerId: string): Promise<ConnectionInfo> {
+    const connection = this.#peers.get(peerId)?.connection;
+    if (!connection) {
+      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `no peer ${peerId} in the room`, { peerId });
+    }
+    return connectionInfo(connection, peerId);
+  }
+
+  /**
    * Counts of live resources: peers, and the peer connections, data channels
    * and timers behind them. All zero after `close()`; a count that only
    * grows while peers come and go is a leak.
@@ -192,6 +236,25 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.emit("signalingClosed", { code: 1000, reason: "client closed" });
     }
     this.removeAllListeners();
+    this.#rejectJoined(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client was closed before it joined the room"));
+  }
+
+  /** {@link close}, for `using client = new RTCClient(...)`. */
+  [disposeSymbol](): void {
+    this.close();
+  }
+
+  /**
+   * {@link close}, for `await using`. Closing is synchronous, so this
+   * resolves once everything is closed (`stats()` all zero).
+   */
+  async [asyncDisposeSymbol](): Promise<void> {
+    this.close();
+  }
+
+  #rejectJoined(error: RealtimeError): void {
+    this.#settleJoined?.reject(error);
+    this.#settleJoined = undefined;
   }
 
   #onSignal(message: ServerMessage): void {
@@ -240,7 +303,10 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // Fresh on every seating; before any peer connection of this seating is made.
     this.#setServerIceServers(iceServers ?? []);
     this.#id = id;
-    this.emit("open", { id, room, peers: peers.map((peer) => peer.id), resumed });
+    const open = { id, room, peers: peers.map((peer) => peer.id), resumed };
+    this.#settleJoined?.resolve(open);
+    this.#settleJoined = undefined;
+    this.emit("open", open);
     if (this.#closed) return; // closed by an `open` handler
     // A resume keeps every peer connection; one that is not connected (it
     // broke while we were away, or was still negotiating) gets an ICE

@@ -1,36 +1,101 @@
+/** Options of {@link Emitter.on} and {@link Emitter.once}. */
+export interface ListenOptions {
+  /**
+   * Removes the handler when this signal aborts (a pending `once` promise
+   * rejects with `signal.reason`). An already-aborted signal adds nothing.
+   * @default undefined
+   */
+  signal?: AbortSignal | undefined;
+}
+
+type Handler = (payload: never) => void;
+
+/** One registration: whether it is a `once`, and how to detach it from its signal. */
+interface Entry {
+  once: boolean;
+  unlink: (() => void) | undefined;
+}
+
 /**
  * A typed event emitter small enough for a browser bundle. Each event
  * carries one payload object, so events can grow fields without breaking
- * handlers.
+ * handlers. A handler is registered at most once per event (as with
+ * `EventTarget`); adding it again keeps the first registration.
+ *
+ * Node's `events.once(emitter, "open")` and `events.on(emitter, "message")`
+ * work with it at run time (it has the `on`, `once` and `removeListener`
+ * they call): they resolve with `[payload]`, and reject on an `error` event
+ * as they do for any `EventEmitter`. Their TypeScript signatures want a full
+ * `EventEmitter` or `EventTarget`, which this emitter does not implement
+ * (that would cost bundle size for nothing), so TypeScript needs a cast
+ * there; {@link once} without a handler is the typed way.
  */
 export class Emitter<Events extends object> {
-  readonly #handlers = new Map<keyof Events, Set<(payload: never) => void>>();
+  readonly #handlers = new Map<keyof Events, Map<Handler, Entry>>();
 
-  /** Adds a handler; returns a function that removes it. */
-  on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): () => void {
-    let set = this.#handlers.get(event);
-    if (!set) {
-      set = new Set();
-      this.#handlers.set(event, set);
-    }
-    set.add(handler as (payload: never) => void);
-    return () => this.off(event, handler);
+  /**
+   * Adds a handler; returns a function that removes it. With `signal`, it
+   * is removed when the signal aborts.
+   */
+  on<K extends keyof Events>(
+    event: K,
+    handler: (payload: Events[K]) => void,
+    options?: ListenOptions,
+  ): () => void {
+    return this.#add(event, handler as Handler, false, options?.signal);
   }
 
-  /** Removes a handler added with {@link on}. */
+  /**
+   * Waits for the next `event`: `once(event)` returns a promise of its
+   * payload (rejected with `signal.reason` if the signal aborts first; it
+   * stays pending while the event does not come, so give a signal when it
+   * may never come); `once(event, handler)` calls the handler the next time
+   * only and returns a function that removes it.
+   */
+  once<K extends keyof Events>(event: K, options?: ListenOptions): Promise<Events[K]>;
+  once<K extends keyof Events>(
+    event: K,
+    handler: (payload: Events[K]) => void,
+    options?: ListenOptions,
+  ): () => void;
+  once<K extends keyof Events>(
+    event: K,
+    handlerOrOptions?: ((payload: Events[K]) => void) | ListenOptions,
+    options?: ListenOptions,
+  ): Promise<Events[K]> | (() => void) {
+    if (typeof handlerOrOptions === "function") return this.#add(event, handlerOrOptions as Handler, true, options?.signal);
+    const signal = handlerOrOptions?.signal;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      this.#add(event, resolve as Handler, true, signal, () => reject(signal?.reason));
+    });
+  }
+
+  /** Removes a handler added with {@link on} or {@link once}. */
   off<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): void {
-    this.#handlers.get(event)?.delete(handler as (payload: never) => void);
+    this.#remove(event, handler as Handler);
+  }
+
+  /** {@link off} by the name Node's `events.once` and `events.on` call. */
+  removeListener<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): void {
+    this.off(event, handler);
   }
 
   /** Calls every handler of `event`; returns whether there was one. */
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
-    const set = this.#handlers.get(event);
-    if (!set || set.size === 0) return false;
-    // A snapshot, as EventTarget does: handlers added or removed by a handler
-    // take effect from the next event. A throwing handler must not starve the
-    // others nor break the caller (often a WebRTC or WebSocket callback).
+    const handlers = this.#handlers.get(event);
+    if (!handlers || handlers.size === 0) return false;
+    // A snapshot, as EventTarget does: handlers added by a handler take
+    // effect from the next event. A `once` handler runs at most once, even
+    // when a handler emits the same event again. A throwing handler must not
+    // starve the others nor break the caller (often a WebRTC or WebSocket
+    // callback).
     // oxlint-disable-next-line unicorn/no-useless-spread
-    for (const handler of [...set]) {
+    for (const [handler, entry] of [...handlers]) {
+      if (entry.once) {
+        if (handlers.get(handler) !== entry) continue;
+        this.#remove(event, handler);
+      }
       try {
         (handler as (payload: Events[K]) => void)(payload);
       } catch (error) {
@@ -42,8 +107,48 @@ export class Emitter<Events extends object> {
     return true;
   }
 
-  /** Drops every handler. */
+  /** Drops every handler (and its signal listener). */
   protected removeAllListeners(): void {
+    for (const handlers of this.#handlers.values()) for (const entry of handlers.values()) entry.unlink?.();
     this.#handlers.clear();
+  }
+
+  #remove(event: keyof Events, handler: Handler): void {
+    const handlers = this.#handlers.get(event);
+    const entry = handlers?.get(handler);
+    if (!entry) return;
+    handlers!.delete(handler);
+    entry.unlink?.();
+  }
+
+  /** Registers `handler`; `aborted` runs after it is removed by its signal aborting. */
+  #add(
+    event: keyof Events,
+    handler: Handler,
+    once: boolean,
+    signal: AbortSignal | undefined,
+    aborted?: () => void,
+  ): () => void {
+    const remove = () => this.#remove(event, handler);
+    if (signal?.aborted) return remove;
+    let handlers = this.#handlers.get(event);
+    if (!handlers) {
+      handlers = new Map();
+      this.#handlers.set(event, handlers);
+    }
+    if (handlers.has(handler)) return remove;
+    const entry: Entry = { once, unlink: undefined };
+    if (signal) {
+      // Detached again when the handler goes any other way, so a long-lived
+      // signal does not collect a listener per handler it ever guarded.
+      const abort = () => {
+        remove();
+        aborted?.();
+      };
+      signal.addEventListener("abort", abort, { once: true });
+      entry.unlink = () => signal.removeEventListener("abort", abort);
+    }
+    handlers.set(handler, entry);
+    return remove;
   }
 }

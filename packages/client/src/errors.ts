@@ -31,7 +31,7 @@ export const ClientErrorCodes = {
    * `peerLeft` with `"failed"`), or at `iceRestartTimeout` during a restart.
    */
   TURN_UNAVAILABLE: "TURN_UNAVAILABLE",
-  /** `send` named a peer whose data channel is not open. */
+  /** `send` named a peer whose data channel is not open, or `connectionInfo` one with no ICE candidate pair in use. */
   PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
   /** A message is larger than the data channel can carry in one piece. */
   MESSAGE_TOO_LARGE: "MESSAGE_TOO_LARGE",
@@ -39,6 +39,8 @@ export const ClientErrorCodes = {
   BUFFER_FULL: "BUFFER_FULL",
   /** The value given to `send` or `broadcast` cannot be turned into JSON. */
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
+  /** `close()` came before the client was seated: `client.joined` rejects with it. */
+  CLIENT_CLOSED: "CLIENT_CLOSED",
   /** A peer sent something over the data channel that is not JSON. */
   INVALID_PEER_MESSAGE: "INVALID_PEER_MESSAGE",
 } as const;

@@ -113,6 +113,11 @@ export class Peer {
     return this.#link.channel?.readyState === "open";
   }
 
+  /** The current `RTCPeerConnection` (a restart may replace it); `undefined` once closed. */
+  get connection(): RTCPeerConnection | undefined {
+    return this.#closed ? undefined : this.#link.pc;
+  }
+
   /** Starts the connect timeout, and the first offer if this side is the initiator. */
   start(): void {
     const { connectTimeout, initiator } = this.#options;
