@@ -16,7 +16,7 @@ export const ClientErrorCodes = {
   SIGNALING_FAILED: "SIGNALING_FAILED",
   /** The server sent a frame this client cannot read (wrong protocol or a bug). */
   INVALID_SERVER_MESSAGE: "INVALID_SERVER_MESSAGE",
-  /** Applying or creating an offer or answer failed; the peer may not connect. */
+  /** Applying or creating an offer or answer failed, or a media track could not be added, removed or swapped on a peer connection; the peer may not connect. */
   NEGOTIATION_FAILED: "NEGOTIATION_FAILED",
   /** ICE could not connect to a peer, or the connection failed later; the peer is dropped. */
   CONNECTION_FAILED: "CONNECTION_FAILED",

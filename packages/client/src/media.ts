@@ -2,7 +2,10 @@ import { ClientErrorCodes, RealtimeError } from "./errors.js";
 
 /** Which peers a track call concerns: the listed ones (present or future) instead of every peer. */
 export interface TrackTarget {
-  /** Peer ids; without it, every peer, present and future. */
+  /**
+   * Peer ids (as in `peerJoined`), present or future.
+   * @default every peer, present and future
+   */
   peers?: readonly string[];
 }
 
@@ -29,12 +32,14 @@ export interface LocalTrack {
   streams: readonly MediaStream[];
 }
 
-/** Who one local track goes to: every peer but `except`, or only `only`. */
+/**
+ * Who one local track goes to: with `all`, every peer but those in `peers`;
+ * without, only those in `peers`.
+ */
 interface Entry {
   streams: readonly MediaStream[];
   all: boolean;
-  except: Set<string>;
-  only: Set<string>;
+  peers: Set<string>;
 }
 
 /**
@@ -48,21 +53,10 @@ export class Media {
   readonly #entries = new Map<MediaStreamTrack, Entry>();
 
   add(track: MediaStreamTrack, streams: readonly MediaStream[], target: TrackTarget | undefined): void {
-    let entry = this.#entries.get(track);
-    if (!entry) {
-      entry = { streams, all: false, except: new Set(), only: new Set() };
-      this.#entries.set(track, entry);
-    }
+    const entry = this.#entries.get(track) ?? { streams, all: false, peers: new Set<string>() };
+    this.#entries.set(track, entry);
     entry.streams = streams;
-    if (!target?.peers) {
-      entry.all = true;
-      entry.except.clear();
-      entry.only.clear();
-    } else if (entry.all) {
-      for (const peerId of target.peers) entry.except.delete(peerId);
-    } else {
-      for (const peerId of target.peers) entry.only.add(peerId);
-    }
+    this.#set(entry, target, true);
   }
 
   /** Whether the track was added (for any peer). */
@@ -72,15 +66,7 @@ export class Media {
 
   remove(track: MediaStreamTrack, target: TrackTarget | undefined): void {
     const entry = this.#entries.get(track);
-    if (!entry) return;
-    if (!target?.peers) {
-      this.#entries.delete(track);
-    } else if (entry.all) {
-      for (const peerId of target.peers) entry.except.add(peerId);
-    } else {
-      for (const peerId of target.peers) entry.only.delete(peerId);
-      if (entry.only.size === 0) this.#entries.delete(track);
-    }
+    if (entry && this.#set(entry, target, false)) this.#entries.delete(track);
   }
 
   /**
@@ -91,20 +77,20 @@ export class Media {
   replace(old: MediaStreamTrack, next: MediaStreamTrack, target: TrackTarget | undefined): void {
     const entry = this.#entries.get(old);
     if (!entry) return;
-    if (!target?.peers) {
+    if (target?.peers) {
+      this.remove(old, target);
+      this.add(next, entry.streams, target);
+    } else {
       this.#entries.delete(old);
       this.#entries.set(next, entry);
-      return;
     }
-    this.remove(old, target);
-    this.add(next, entry.streams, target);
   }
 
   /** The tracks `peerId` should be sent, in the order they were added. */
   tracksFor(peerId: string): LocalTrack[] {
     const tracks: LocalTrack[] = [];
-    for (const [track, entry] of this.#entries) {
-      if (entry.all ? !entry.except.has(peerId) : entry.only.has(peerId)) tracks.push({ track, streams: entry.streams });
+    for (const [track, { all, peers, streams }] of this.#entries) {
+      if (all !== peers.has(peerId)) tracks.push({ track, streams });
     }
     return tracks;
   }
@@ -112,9 +98,23 @@ export class Media {
   /** A peer left for good: its id is no longer worth keeping. */
   forget(peerId: string): void {
     for (const [track, entry] of this.#entries) {
-      entry.except.delete(peerId);
-      if (entry.only.delete(peerId) && !entry.all && entry.only.size === 0) this.#entries.delete(track);
+      if (entry.peers.delete(peerId) && !entry.all && entry.peers.size === 0) this.#entries.delete(track);
     }
+  }
+
+  /** Gives (`on`) or takes the track for the target peers; returns whether nobody is left to send it to. */
+  #set(entry: Entry, target: TrackTarget | undefined, on: boolean): boolean {
+    if (!target?.peers) {
+      entry.all = on;
+      entry.peers.clear();
+    } else {
+      // For `all`, `peers` are the ones left out; otherwise the ones given it.
+      for (const peerId of target.peers) {
+        if (on === entry.all) entry.peers.delete(peerId);
+        else entry.peers.add(peerId);
+      }
+    }
+    return !entry.all && entry.peers.size === 0;
   }
 }
 
@@ -124,8 +124,8 @@ export class Media {
  * `getSenders()` is the probe that costs nothing where it works.
  */
 export function supportsMedia(pc: RTCPeerConnection): boolean {
-  if (typeof pc.addTrack !== "function" || typeof pc.getSenders !== "function") return false;
   try {
+    // A stack without it at all throws a TypeError here.
     pc.getSenders();
     return true;
   } catch {
@@ -138,7 +138,7 @@ export function supportsMedia(pc: RTCPeerConnection): boolean {
 export function mediaUnsupported(): RealtimeError {
   return new RealtimeError(
     ClientErrorCodes.MEDIA_UNSUPPORTED,
-    "this RTCPeerConnection does not carry media tracks (node-datachannel's polyfill has none; use a browser or @roamhq/wrtc)",
+    "this RTCPeerConnection carries no media (node-datachannel's polyfill)",
   );
 }
 
@@ -156,18 +156,17 @@ export class LinkMedia {
  * Brings a connection's senders to the wanted tracks: a sender whose track is
  * no longer wanted takes a wanted track of the same kind in its place
  * (`replaceTrack`: no renegotiation), else it is removed; a wanted track
- * without a sender is added. Returns the `replaceTrack` promises, and
- * whether the connection needs negotiating.
+ * without a sender is added (either fires `negotiationneeded`). Returns the
+ * `replaceTrack` promises.
  */
 export function syncSenders(
   pc: RTCPeerConnection,
   media: LinkMedia,
   wanted: readonly LocalTrack[],
-): { replaced: Promise<void>[]; changed: boolean } {
+): Promise<void>[] {
   const wantedTracks = new Set(wanted.map(({ track }) => track));
   const stale = [...media.senders].filter(([track]) => !wantedTracks.has(track));
   const replaced: Promise<void>[] = [];
-  let changed = false;
   for (const { track, streams } of wanted) {
     if (media.senders.has(track)) continue;
     const reusable = stale.findIndex(([old]) => old.kind === track.kind);
@@ -178,15 +177,13 @@ export function syncSenders(
       replaced.push(sender.replaceTrack(track));
     } else {
       media.senders.set(track, pc.addTrack(track, ...streams));
-      changed = true;
     }
   }
   for (const [track, sender] of stale) {
     media.senders.delete(track);
     pc.removeTrack(sender);
-    changed = true;
   }
-  return { replaced, changed };
+  return replaced;
 }
 
 const SENDING: ReadonlySet<string | null> = new Set(["sendrecv", "sendonly"]);
@@ -204,7 +201,7 @@ export function needsNegotiation(pc: RTCPeerConnection, media: LinkMedia): boole
   for (const transceiver of pc.getTransceivers()) {
     const sending = SENDING.has(transceiver.currentDirection);
     const ours = transceiver.sender.track !== null && media.senders.get(transceiver.sender.track) === transceiver.sender;
-    if (ours !== sending && !isStopped(transceiver)) return true;
+    if (ours !== sending && transceiver.currentDirection !== "stopped") return true;
   }
   return false;
 }
@@ -213,14 +210,10 @@ export function needsNegotiation(pc: RTCPeerConnection, media: LinkMedia): boole
 export function endedRemoteTracks(media: LinkMedia): MediaStreamTrack[] {
   const ended: MediaStreamTrack[] = [];
   for (const [track, transceiver] of media.remote) {
-    if (isStopped(transceiver) || !RECEIVING.has(transceiver.currentDirection)) {
+    if (!RECEIVING.has(transceiver.currentDirection)) {
       media.remote.delete(track);
       ended.push(track);
     }
   }
   return ended;
-}
-
-function isStopped(transceiver: RTCRtpTransceiver): boolean {
-  return (transceiver as { stopped?: boolean }).stopped === true || transceiver.currentDirection === "stopped";
 }

@@ -231,7 +231,7 @@ export class Peer {
 
   #syncLink(link: Link): Promise<void> {
     try {
-      const { replaced } = syncSenders(link.pc, link.media, this.#context.tracks());
+      const replaced = syncSenders(link.pc, link.media, this.#context.tracks());
       // A change that needs negotiating fires `negotiationneeded` (or is found by #negotiated).
       return Promise.all(replaced).then(
         () => undefined,
