@@ -78,6 +78,10 @@ export class Link {
         if (!this.closed) events.candidate(this, candidate);
       },
       apply: async (candidate) => {
+        // libwebrtc in Node (@roamhq/wrtc) never settles addIceCandidate on
+        // a closed connection, which would stall every later signal of the
+        // peer; one closed under us is being replaced anyway.
+        if (pc.signalingState === "closed") return debug("a remote ICE candidate for a closed connection was dropped", { candidate });
         try {
           await pc.addIceCandidate(candidate ?? undefined);
         } catch (error) {

@@ -74,6 +74,27 @@ describe.skipIf(noMedia !== undefined)(`media renegotiation (${noMedia ?? "libwe
     noTrouble(a, b);
   });
 
+  it("a fresh connection (an ICE restart after the remote side closed its own) carries the tracks again", async () => {
+    const wired = wiredPeers({ aInitiator: false, bInitiator: true });
+    const { a, b } = wired;
+    wired.start();
+    add(a);
+    add(b);
+    await Promise.all([tracksReach(a, 1), tracksReach(b, 1), a.when("opened"), b.when("opened")]);
+    const [oldOnA] = a.events.filter((e) => e.name === "track").map((e) => e.payload as MediaStreamTrack);
+
+    // b's connection goes away under it: a's channel closes unasked, a offers
+    // a fresh connection, and b, seeing the new fingerprint, answers with one too.
+    b.created[0]!.close();
+    await Promise.all([a.when("debug", (m) => m === "ICE restart complete"), b.when("debug", (m) => m === "ICE restart complete")]);
+    await Promise.all([tracksReach(a, 2), tracksReach(b, 2)]);
+    // Fresh connections on both sides (more than one when their restarts collide).
+    expect(Math.min(a.created.length, b.created.length)).toBeGreaterThanOrEqual(2);
+    // The old connection's remote track was reported gone.
+    expect(await a.when("trackRemoved")).toBe(oldOnA);
+    noTrouble(a, b);
+  });
+
   it("a removed track is reported removed on the other side", async () => {
     const wired = wiredPeers({ aInitiator: false, bInitiator: true });
     const { a, b } = wired;
