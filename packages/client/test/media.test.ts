@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ClientErrorCodes, RealtimeError } from "../src/index.js";
 import { createClient, startServer, type Recorder } from "./harness.js";
-import { frame, noMedia, silentVideoTrack, videoTrack } from "./tracks.js";
+import { audio, audioTrack, frame, noMedia, silentVideoTrack, videoTrack } from "./tracks.js";
 import { implementation } from "./webrtc.js";
 
 // Media between clients through a real server: tracks for all peers or some,
@@ -35,24 +35,29 @@ describe.runIf(implementation === "node-datachannel")("without media (node-datac
 });
 
 describe.skipIf(noMedia !== undefined)(`media (${noMedia ?? "libwebrtc"})`, () => {
-  it("a track added before anyone came reaches each peer that joins, with its stream, and frames arrive", async () => {
+  it("tracks added before anyone came reach each peer that joins, with their stream, and video frames and audio arrive", async () => {
     const { url } = await startServer();
     const a = createClient({ url, room: "media" });
     const { id: aId } = await a.when("open");
     const camera = videoTrack(160, 120);
+    const microphone = audioTrack(camera.stream);
     a.client.addTrack(camera.track, camera.stream);
+    a.client.addTrack(microphone, camera.stream);
 
     const b = createClient({ url, room: "media" });
-    const { track, streams } = await b.when("track", (e) => e.peerId === aId);
-    expect(track.kind).toBe("video");
-    expect(streams.map((s) => s.id)).toEqual([camera.stream.id]);
-    expect(await frame(track)).toEqual({ width: 160, height: 120 });
+    const video = await b.when("track", (e) => e.peerId === aId && e.track.kind === "video");
+    const sound = await b.when("track", (e) => e.peerId === aId && e.track.kind === "audio");
+    // Both in the one stream they were added with, as a camera's would be.
+    expect([...video.streams, ...sound.streams].map((s) => s.id)).toEqual([camera.stream.id, camera.stream.id]);
+    expect(await frame(video.track)).toEqual({ width: 160, height: 120 });
+    await audio(sound.track);
 
     // A late joiner gets it too, from a meeting that had nothing to do with the first.
     const c = createClient({ url, room: "media" });
-    const late = await c.when("track", (e) => e.peerId === aId);
+    const late = await c.when("track", (e) => e.peerId === aId && e.track.kind === "video");
     expect(await frame(late.track)).toEqual({ width: 160, height: 120 });
-    expect([tracksFrom(b, aId).length, tracksFrom(c, aId).length]).toEqual([1, 1]);
+    await c.when("track", (e) => e.peerId === aId && e.track.kind === "audio");
+    expect([tracksFrom(b, aId).length, tracksFrom(c, aId).length]).toEqual([2, 2]);
   });
 
   it("add, replace without renegotiating, remove: the remote side sees each", async () => {

@@ -36,6 +36,32 @@ export function videoTrack(width = 160, height = 120) {
   return { track, stream };
 }
 
+/** A live audio track fed with 10 ms of 48 kHz mono silence every 10 ms, added to `stream`; stopped when the test ends. */
+export function audioTrack(stream: MediaStream): MediaStreamTrack {
+  const source = new (stack().nonstandard.RTCAudioSource)();
+  const track = source.createTrack() as unknown as MediaStreamTrack;
+  stream.addTrack(track);
+  const samples = new Int16Array(480);
+  const feed = setInterval(() => source.onData({ samples, sampleRate: 48_000 }), 10);
+  onTestFinished(() => {
+    clearInterval(feed);
+    track.stop();
+  });
+  return track;
+}
+
+/** Resolves once a remote audio track delivers decoded audio; the sink stops then or when the test ends. */
+export function audio(track: MediaStreamTrack): Promise<void> {
+  const sink = new (stack().nonstandard.RTCAudioSink)(track as never);
+  onTestFinished(() => sink.stop());
+  return new Promise<void>((resolve) => {
+    sink.ondata = () => {
+      sink.stop();
+      resolve();
+    };
+  });
+}
+
 /** A video track that is never fed, and a stream holding it (for negotiation that needs no frames). */
 export function silentVideoTrack() {
   const { nonstandard, MediaStream } = stack();
