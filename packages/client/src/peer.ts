@@ -67,13 +67,16 @@ export interface PeerOptions {
 
 /**
  * One remote peer: an `RTCPeerConnection` and one reliable, ordered,
- * negotiated data channel carrying JSON.
+ * negotiated data channel carrying JSON, and the media tracks wanted for it
+ * (`context.tracks()`), given to each connection as it gets its channel.
  *
  * First meeting: the initiator (the newcomer) offers; the other side creates
  * its channel only once that offer is applied, so it never has an offer of
  * its own. Later negotiations (ICE restarts) and real collisions follow the
  * perfect negotiation pattern: the impolite side ignores a colliding offer,
- * the polite side gives its own up and answers.
+ * the polite side gives its own up and answers. Media changes renegotiate
+ * the same way: `negotiationneeded`, and after each completed exchange a
+ * look at the transceivers (see `needsNegotiation`).
  *
  * ICE restart: a connection `failed`, or `disconnected` for
  * `iceRestartDelay`, restarts ICE with `restartIce()` (browsers,

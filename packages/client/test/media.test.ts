@@ -86,6 +86,26 @@ describe.skipIf(noMedia !== undefined)(`media (${noMedia ?? "libwebrtc"})`, () =
     );
   });
 
+  it("both clients add a track at the same moment, three rounds: each ends with the other's full set", async () => {
+    const { url } = await startServer();
+    const { a, b, aId, bId } = await pair(url);
+    const streams = { a: [] as string[], b: [] as string[] };
+    for (let round = 1; round <= 3; round++) {
+      const [fromA, fromB] = [silentVideoTrack(), silentVideoTrack()];
+      a.client.addTrack(fromA.track, fromA.stream);
+      b.client.addTrack(fromB.track, fromB.stream);
+      streams.a.push(fromA.stream.id);
+      streams.b.push(fromB.stream.id);
+      await Promise.all([
+        a.when("track", (e) => e.streams[0]?.id === fromB.stream.id),
+        b.when("track", (e) => e.streams[0]?.id === fromA.stream.id),
+      ]);
+    }
+    expect(tracksFrom(b, aId).map((e) => e.streams[0]?.id)).toEqual(streams.a);
+    expect(tracksFrom(a, bId).map((e) => e.streams[0]?.id)).toEqual(streams.b);
+    expect([...a.all("error"), ...b.all("error")]).toEqual([]);
+  });
+
   it("{ peers } sends a track to those peers only", async () => {
     const { url } = await startServer();
     const { a, b, aId, bId } = await pair(url);
