@@ -198,6 +198,8 @@ const RECEIVING: ReadonlySet<string | null> = new Set(["sendrecv", "recvonly"]);
  * while this side waits for the first offer.
  */
 export function needsNegotiation(pc: RTCPeerConnection, media: LinkMedia): boolean {
+  // A data-only stack may have no transceivers at all; it has no media either.
+  if (typeof pc.getTransceivers !== "function") return false;
   for (const transceiver of pc.getTransceivers()) {
     const sending = SENDING.has(transceiver.currentDirection);
     const ours = transceiver.sender.track !== null && media.senders.get(transceiver.sender.track) === transceiver.sender;
