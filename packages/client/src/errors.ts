@@ -16,7 +16,7 @@ export const ClientErrorCodes = {
   SIGNALING_FAILED: "SIGNALING_FAILED",
   /** The server sent a frame this client cannot read (wrong protocol or a bug). */
   INVALID_SERVER_MESSAGE: "INVALID_SERVER_MESSAGE",
-  /** Applying or creating an offer or answer failed; the peer may not connect. */
+  /** Applying or creating an offer or answer failed, or a media track could not be added, removed or swapped on a peer connection; the peer may not connect. */
   NEGOTIATION_FAILED: "NEGOTIATION_FAILED",
   /** ICE could not connect to a peer, or the connection failed later; the peer is dropped. */
   CONNECTION_FAILED: "CONNECTION_FAILED",
@@ -41,6 +41,13 @@ export const ClientErrorCodes = {
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
   /** `close()` came before the client was seated: `client.joined` rejects with it. */
   CLIENT_CLOSED: "CLIENT_CLOSED",
+  /**
+   * `addTrack`, `removeTrack` or `replaceTrack` on a WebRTC stack that
+   * carries no media (node-datachannel's polyfill): thrown, nothing changes.
+   */
+  MEDIA_UNSUPPORTED: "MEDIA_UNSUPPORTED",
+  /** `replaceTrack` named a track that was never added with `addTrack` (or was removed). */
+  TRACK_NOT_ADDED: "TRACK_NOT_ADDED",
   /** A peer sent something over the data channel that is not JSON. */
   INVALID_PEER_MESSAGE: "INVALID_PEER_MESSAGE",
 } as const;
