@@ -1,7 +1,7 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
-import { fingerprintOf, Link } from "./link.js";
-import { parseMessage, sendText } from "./messages.js";
+import type { ChannelSpec } from "./channel.js";
+import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
 
@@ -24,7 +24,6 @@ export interface PeerContext {
   canSignal(): boolean;
   /** The data channel opened for the first time; called once. */
   opened(): void;
-  message(data: unknown): void;
   /** The peer is gone for good; called once, never after {@link Peer.close}. */
   gone(reason: PeerLeftReason): void;
   error(error: RealtimeError): void;
@@ -56,11 +55,16 @@ export interface PeerOptions {
    * reported as `TURN_UNAVAILABLE`.
    */
   relayOnly: boolean;
+  /** The channels each connection carries, the default one first (see {@link LinkOptions.channels}). */
+  channels: LinkOptions["channels"];
+  /** Hands each connection's channels to their I/O (see {@link LinkOptions.attach}). */
+  attach: LinkOptions["attach"];
 }
 
 /**
- * One remote peer: an `RTCPeerConnection` and one reliable, ordered,
- * negotiated data channel carrying JSON.
+ * One remote peer: an `RTCPeerConnection` and its pre-negotiated data
+ * channels (the default one first, whose state is the peer's). Only the
+ * negotiation lives here; channel I/O is channel.ts's.
  *
  * First meeting: the initiator (the newcomer) offers; the other side creates
  * its channel only once that offer is applied, so it never has an offer of
@@ -105,7 +109,7 @@ export class Peer {
       check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
-    if (options.initiator) this.#link.openChannel();
+    if (options.initiator) this.#link.openChannels();
   }
 
   /** Whether the data channel is open. */
@@ -183,7 +187,7 @@ export class Peer {
       if (link !== this.#link) return;
       if (type === "offer") {
         // The answering side's channel exists only from here, so it never had an offer of its own.
-        link.openChannel();
+        link.openChannels();
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
         if (link !== this.#link) return;
@@ -209,15 +213,15 @@ export class Peer {
     });
   }
 
-  /** Sends one already-serialised JSON text. Throws a {@link RealtimeError} when it cannot. */
-  send(text: string): void {
-    const { channel, pc } = this.#link;
-    if (channel?.readyState !== "open") {
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
-        peerId: this.id,
-      });
-    }
-    sendText(this.id, pc, channel, text);
+  /** Creates a channel declared after this peer was met, on the current connection at once (fresh ones get it anyway). */
+  addChannel(spec: ChannelSpec): void {
+    if (!this.#closed) this.#link.addChannel(spec);
+  }
+
+  /** Closes a channel the app closed, on every connection of this peer. */
+  removeChannel(name: string): void {
+    this.#link.removeChannel(name);
+    this.#restarts.removeChannel(name);
   }
 
   /** Applies renewed ICE servers to the current connection (see {@link Link.setConfiguration}); fresh ones are created with them anyway. */
@@ -236,12 +240,14 @@ export class Peer {
   }
 
   #newLink(): Link {
-    const { createConnection, resources, debug, relayOnly } = this.#options;
+    const { createConnection, resources, debug, relayOnly, channels, attach } = this.#options;
     const current = (link: Link) => link === this.#link && !this.#closed;
     return new Link({
       createConnection,
       resources,
       relayOnly,
+      channels,
+      attach,
       debug: (message, detail) => debug(message, { peerId: this.id, ...detail }),
       events: {
         candidate: (link, candidate) => {
@@ -258,13 +264,6 @@ export class Peer {
         },
         channelClose: (link) => {
           if (current(link)) this.#endUnasked("the data channel closed");
-        },
-        // A retired connection may still deliver what was in flight on it.
-        message: (_link, data) => {
-          if (this.#closed) return;
-          const parsed = parseMessage(this.id, data);
-          if (parsed.ok) this.#context.message(parsed.value);
-          else this.#context.error(parsed.error);
         },
         noRelay: (link, detail) => {
           if (current(link)) this.#onNoRelay(detail);
@@ -433,7 +432,7 @@ export class Peer {
     const old = this.#link;
     this.#makingOffer = false;
     this.#link = this.#newLink();
-    if (offering) this.#link.openChannel();
+    if (offering) this.#link.openChannels();
     // One that carried the channel stays open until the fresh one does.
     if (old.channelOpened) this.#restarts.retire(old);
     else old.close();

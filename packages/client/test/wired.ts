@@ -3,6 +3,8 @@ import { onTestFinished } from "vitest";
 import { RTCPeerConnection } from "./webrtc.js";
 import { Peer, type PeerLeftReason } from "../src/peer.js";
 import { Resources } from "../src/resources.js";
+import { Channel } from "../src/channel.js";
+import { DEFAULT_CHANNEL } from "../src/registry.js";
 import type { RealtimeError } from "../src/errors.js";
 
 /** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
@@ -24,6 +26,8 @@ export interface SideEvents {
 /** One side of a wired pair: the peer and everything it reported. */
 export interface Side {
   peer: Peer;
+  /** The default channel's I/O, as the client has it. */
+  channel: Channel;
   resources: Resources;
   /** Every RTCPeerConnection this side created. */
   created: InstanceType<typeof RTCPeerConnection>[];
@@ -92,6 +96,12 @@ export function wiredPeers(options: {
       // Once this side has sent its offer, an offer held for it may go.
       if (signal.kind === "description" && signal.type === "offer") for (const go of held[index]!.splice(0)) go();
     };
+    const channel = new Channel({
+      spec: DEFAULT_CHANNEL,
+      maxMessageSize: 1024 * 1024,
+      context: { error: (error) => record("error", error), closed: () => undefined },
+    });
+    channel.on("message", ({ data }) => record("message", data));
     const peer = new Peer({
       id: remoteId,
       polite: id < remoteId,
@@ -108,7 +118,6 @@ export function wiredPeers(options: {
         sendCandidate: (candidate) => send({ kind: "candidate", candidate }),
         canSignal: () => true,
         opened: () => record("opened", undefined),
-        message: (data) => record("message", data),
         gone: (reason: PeerLeftReason) => record("gone", reason),
         error: (error: RealtimeError) => record("error", error),
       },
@@ -117,11 +126,13 @@ export function wiredPeers(options: {
       iceRestartTimeout: options.iceRestartTimeout ?? 10_000,
       debug: (message) => record("debug", message),
       resources,
+      channels: () => [DEFAULT_CHANNEL],
+      attach: (_spec, dc, sctp) => channel.attach(remoteId, dc, sctp),
     });
     onTestFinished(() => peer.close());
     const when: Side["when"] = (name, match = () => true) =>
       recorder.when(name, match, { label: `side ${id} waiting for ${name}${match.toString().length > 12 ? ` ${match.toString()}` : ""}` });
-    return { peer, resources, created, sent, events: recorder.events, when };
+    return { peer, channel, resources, created, sent, events: recorder.events, when };
   };
 
   sides.push(make(0, aId, bId, options.aInitiator), make(1, bId, aId, options.bInitiator));
