@@ -18,6 +18,12 @@ export const MAX_FRAME = 64 * 1024;
  */
 export const SEND_BOUND = HIGH_WATERMARK + MAX_FRAME;
 
+/**
+ * Milliseconds between looks at `bufferedAmount` on a stack without the
+ * `bufferedamountlow` event (@roamhq/wrtc has no `bufferedAmountLowThreshold`).
+ */
+const POLL_MS = 2;
+
 /** Chrome's and libdatachannel's default when the SCTP transport does not say. */
 const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 
@@ -57,9 +63,13 @@ export class Sender {
   /** Resolves the pump's wait for the low watermark. */
   #wake: (() => void) | undefined;
   #failed: RealtimeError | undefined;
+  /** Whether the stack lacks `bufferedamountlow`, so the wait looks at `bufferedAmount` itself. */
+  readonly #polls: boolean;
+  #poll: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SenderOptions) {
     this.#options = options;
+    this.#polls = typeof options.channel.bufferedAmountLowThreshold !== "number";
     options.channel.bufferedAmountLowThreshold = LOW_WATERMARK;
     options.channel.addEventListener("bufferedamountlow", this.#onLow);
   }
@@ -127,7 +137,23 @@ export class Sender {
     }
     this.#failed = error;
     this.#options.channel.removeEventListener("bufferedamountlow", this.#onLow);
+    clearTimeout(this.#poll);
     this.#onLow();
+  }
+
+  #lowWater(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      if (this.#polls) this.#look();
+    });
+  }
+
+  #look(): void {
+    this.#poll = setTimeout(() => {
+      if (!this.#wake) return;
+      if (this.#options.channel.bufferedAmount <= LOW_WATERMARK) this.#onLow();
+      else this.#look();
+    }, POLL_MS);
   }
 
   readonly #onLow = () => {
@@ -142,7 +168,7 @@ export class Sender {
     try {
       for (let job = this.#queue[0]; job && !this.#failed; job = this.#queue[0]) {
         if (this.#options.channel.bufferedAmount >= HIGH_WATERMARK) {
-          await new Promise<void>((resolve) => (this.#wake = resolve));
+          await this.#lowWater();
           continue;
         }
         try {

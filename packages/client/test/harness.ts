@@ -189,3 +189,19 @@ export function countedPeerConnections() {
     open: () => created.filter((pc) => pc.connectionState !== "closed").length,
   };
 }
+
+/**
+ * Two clients in one room, connected to each other. `setup` runs on each
+ * client as soon as it exists (to declare channels before any peer is met).
+ */
+export async function connectedClients(url: string, options: { room?: string; alice?: ClientOptions; bob?: ClientOptions; setup?: (client: RTCClient) => void } = {}) {
+  const room = options.room ?? "r";
+  const alice = createClient({ url, room, ...options.alice });
+  options.setup?.(alice.client);
+  const { id: aliceId } = await alice.when("open");
+  const bob = createClient({ url, room, ...options.bob });
+  options.setup?.(bob.client);
+  const { id: bobId } = await bob.when("open");
+  await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
+  return { alice, bob, aliceId, bobId };
+}
