@@ -90,8 +90,8 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
   /**
    * Sends `data` to one peer: a string or JSON value, an `ArrayBuffer`, typed
    * array or `DataView`, or a `Blob`. Resolves when its last byte is handed
-   * to the `RTCDataChannel`; messages larger than one SCTP message go in
-   * chunks. Rejects with a {@link RealtimeError}: `PEER_NOT_CONNECTED`,
+   * to the `RTCDataChannel` (one declared a moment ago is waited for until
+   * it opens); messages larger than one SCTP message go in chunks. Rejects with a {@link RealtimeError}: `PEER_NOT_CONNECTED`,
    * `NOT_SERIALIZABLE`, `ABORTED`, `TRANSFER_FAILED` (the connection was
    * replaced or closed meanwhile), `MESSAGE_TOO_LARGE` (the peer refused it,
    * or it needs chunks on an unreliable or unordered channel).
@@ -193,7 +193,8 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
 
   #open(peerId: string): Pipe {
     const pipe = this.#current.get(peerId);
-    if (pipe?.channel.readyState !== "open") {
+    const state = pipe?.channel.readyState;
+    if (!pipe || (state !== "open" && state !== "connecting")) {
       throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId} is not connected on channel "${this.name}"`, { peerId });
     }
     return pipe;

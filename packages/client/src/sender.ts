@@ -148,6 +148,21 @@ export class Sender {
     });
   }
 
+  #opened(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const { channel } = this.#options;
+      const open = () => {
+        channel.removeEventListener("open", open);
+        this.#onLow();
+      };
+      channel.addEventListener("open", open);
+      this.#wake = () => {
+        channel.removeEventListener("open", open);
+        resolve();
+      };
+    });
+  }
+
   #look(): void {
     this.#poll = setTimeout(() => {
       if (!this.#wake) return;
@@ -167,6 +182,11 @@ export class Sender {
     this.#pumping = true;
     try {
       for (let job = this.#queue[0]; job && !this.#failed; job = this.#queue[0]) {
+        if (this.#options.channel.readyState === "connecting") {
+          // A channel declared a moment ago: it opens as soon as the SCTP association has it.
+          await this.#opened();
+          continue;
+        }
         if (this.#options.channel.bufferedAmount >= HIGH_WATERMARK) {
           await this.#lowWater();
           continue;

@@ -205,3 +205,16 @@ export async function connectedClients(url: string, options: { room?: string; al
   await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
   return { alice, bob, aliceId, bobId };
 }
+
+/** The run's RTCPeerConnection, remembering every data channel it creates, so a test can read their real options or write frames by hand. */
+export function capturingPeerConnections() {
+  const channels: RTCDataChannel[] = [];
+  class CapturingPeerConnection extends RTCPeerConnection {
+    override createDataChannel(...args: Parameters<InstanceType<typeof RTCPeerConnection>["createDataChannel"]>) {
+      const channel = super.createDataChannel(...args);
+      channels.push(channel as unknown as RTCDataChannel);
+      return channel;
+    }
+  }
+  return { RTCPeerConnection: CapturingPeerConnection, channels };
+}
