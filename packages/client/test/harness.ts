@@ -3,7 +3,8 @@ import { RTCPeerConnection } from "./webrtc.js";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { SignalingServer, type SignalingServerOptions } from "@raycaster/realtime-server";
-import { RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
+import { RealtimeError, RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
+import { expect } from "vitest";
 
 /**
  * Deadline of a client test's wait: below the 20 s test timeout (see
@@ -217,4 +218,15 @@ export function capturingPeerConnections() {
     }
   }
   return { RTCPeerConnection: CapturingPeerConnection, channels };
+}
+
+/** The code a promise rejects with (a {@link RealtimeError}), or `"no error"`. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(RealtimeError);
+    return (error as RealtimeError).code;
+  }
+  return "no error";
 }

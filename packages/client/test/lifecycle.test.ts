@@ -2,8 +2,8 @@ import { implementation, RTCPeerConnection } from "./webrtc.js";
 import { startWebSocketServer } from "@raycaster/realtime-test-harness";
 import { WebSocket } from "ws";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { PROTOCOL_VERSION, RealtimeError, RTCClient, type RTCClientOptions } from "../src/index.js";
-import { countedPeerConnections, createClient, startServer, tappedWebSocket, within } from "./harness.js";
+import { PROTOCOL_VERSION, RTCClient, type RTCClientOptions } from "../src/index.js";
+import { codeOf, countedPeerConnections, createClient, startServer, tappedWebSocket, within } from "./harness.js";
 
 async function connectedPair(
   url: string,
@@ -144,15 +144,6 @@ describe("errors are typed and the client carries on", () => {
   it("refuses to send what cannot be sent", async () => {
     const { url } = await startServer();
     const { alice, bob, bobId } = await connectedPair(url);
-    const codeOf = async (sent: Promise<void>) => {
-      try {
-        await sent;
-      } catch (error) {
-        expect(error).toBeInstanceOf(RealtimeError);
-        return (error as RealtimeError).code;
-      }
-      return "no error";
-    };
     expect(await codeOf(alice.client.send("nobody", 1))).toBe("PEER_NOT_CONNECTED");
     expect(await codeOf(alice.client.send(bobId, undefined))).toBe("NOT_SERIALIZABLE");
     expect(await codeOf(alice.client.send(bobId, 1n))).toBe("NOT_SERIALIZABLE");
