@@ -65,8 +65,11 @@ describe("the browser bundle", () => {
     // and ICE server schemas brought zod/mini's record and union code in,
     // and the client merges and renews the server's TURN servers. zod/mini
     // is about half of the bundle, the first thing to go when the data-layer
-    // work brings it down to its 12 KiB target.
+    // work brings it down to its 12 KiB target. 22 KiB since issue 7's
+    // channel I/O (21.0 KiB): binary and chunked framing, the sender's
+    // watermarks, bounded reassembly and named channels added ~4 KiB; issue
+    // 7's budget item is to win it back.
     const gzipped = gzipSync(result.outputFiles[0]!.contents).length;
-    expect(gzipped).toBeLessThan(18 * 1024);
+    expect(gzipped).toBeLessThan(22 * 1024);
   });
 });
