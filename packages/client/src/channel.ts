@@ -1,10 +1,10 @@
 import { Emitter } from "./emitter.js";
-import { encodeControl, FrameKind } from "./encoder.js";
+import { FrameKind } from "./encoder.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { toOutgoing } from "./outgoing.js";
 import { Receiver } from "./receiver.js";
 import type { StandardSchemaV1 } from "./schema.js";
-import { Sender } from "./sender.js";
+import { Sender, sendControl } from "./sender.js";
 
 /** How a channel's `RTCDataChannel`s are made: the same on both sides, so they are pre-negotiated. */
 export interface ChannelSpec {
@@ -167,9 +167,7 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
       deliver: (data) => this.#deliver(peerId, data),
       progress: progress("receive"),
       error,
-      refuse: (id) => {
-        if (channel.readyState === "open") channel.send(encodeControl(FrameKind.REFUSE, id));
-      },
+      refuse: (id) => sendControl(channel, FrameKind.REFUSE, id),
       refused: (id) => sender.refused(id),
     });
     const pipe: Pipe = { channel, sender, receiver };

@@ -266,9 +266,23 @@ export class Sender {
     }
   }
 
-  /** Best effort: a closed channel frees the far end anyway. */
-  #control(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number): void {
-    if (this.#options.channel.readyState === "open") this.#options.channel.send(encodeControl(kind, id));
+  #control(kind: typeof FrameKind.ABORT, id: number): void {
+    sendControl(this.#options.channel, kind, id);
+  }
+}
+
+/**
+ * Sends an `ABORT` or `REFUSE` frame; returns whether it went. Best effort:
+ * a channel that is closing frees the far end's transfer as it closes, and
+ * a throw here would escape into an abort or message handler.
+ */
+export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number): boolean {
+  if (channel.readyState !== "open") return false;
+  try {
+    channel.send(encodeControl(kind, id));
+    return true;
+  } catch {
+    return false; // closed between the check and the send: see above
   }
 }
 

@@ -7,7 +7,7 @@ const MiB = 1024 * 1024;
 const sha256 = (bytes: ArrayBuffer | Uint8Array) => createHash("sha256").update(new Uint8Array(bytes)).digest("hex");
 
 /** Bytes that are not a pattern a bug could reproduce by accident. */
-function randomBytes(size: number): Uint8Array {
+function randomBytes(size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   for (let at = 0; at < size; at += 65_536) randomFillSync(bytes, at, Math.min(65_536, size - at));
   return bytes;
@@ -26,9 +26,11 @@ describe("binary and large messages", () => {
     await alice.client.send(bobId, big);
     const large = randomBytes(3 * MiB + 7);
     await alice.client.send(bobId, new DataView(large.buffer, 5, 2 * MiB));
+    // A Blob over one frame: read a slice at a time, arrives as a Blob with its type.
+    await alice.client.send(bobId, new Blob([large], { type: "application/x-test" }));
 
     const got = (n: number) => bob.all("message")[n]?.data;
-    await bob.when("message", () => bob.all("message").length === 6, { label: "six messages" });
+    await bob.when("message", () => bob.all("message").length === 7, { label: "seven messages" });
     expect(got(0)).toBeInstanceOf(ArrayBuffer);
     expect(sha256(got(0) as ArrayBuffer)).toBe(sha256(bytes));
     expect([...new Uint16Array(got(1) as ArrayBuffer)]).toEqual([1, 2, 65_535]);
@@ -40,6 +42,9 @@ describe("binary and large messages", () => {
     expect(JSON.stringify(big).length).toBeGreaterThan(256 * 1024);
     expect(got(4)).toEqual(big);
     expect(sha256(got(5) as ArrayBuffer)).toBe(sha256(large.subarray(5, 5 + 2 * MiB)));
+    expect(got(6)).toBeInstanceOf(Blob);
+    expect((got(6) as Blob).type).toBe("application/x-test");
+    expect(sha256(await (got(6) as Blob).arrayBuffer())).toBe(sha256(large));
     expect([alice.client.stats().transfers, bob.client.stats().transfers]).toEqual([0, 0]);
   });
 
