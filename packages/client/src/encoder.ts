@@ -6,7 +6,8 @@
  * - `WHOLE`  `[1][payload u8][type length u16][type utf-8][bytes]`: a message in one frame.
  * - `START`  `[2][payload u8][type length u16][id u32][total f64][type utf-8]`: a chunked transfer begins.
  * - `CHUNK`  `[3][0 0 0][id u32][offset f64][bytes]`: the next bytes of transfer `id`, in order.
- * - `ABORT`  `[4][0 0 0][id u32]`: the sender gave transfer `id` up; the receiver frees it.
+ * - `ABORT`  `[4][failed u8][0 0][id u32]`: the sender gave transfer `id` up (`failed` 0: its app
+ *   aborted it; 1: its connection was replaced or closed); the receiver frees it.
  * - `REFUSE` `[5][0 0 0][id u32]`: the receiver refused the sender's transfer `id` (over its limit).
  *
  * Numbers are big-endian. `payload` says what the bytes are: JSON text
@@ -25,7 +26,7 @@ export type Frame =
   | { kind: typeof FrameKind.WHOLE; payload: PayloadKind; type: string; bytes: Uint8Array }
   | { kind: typeof FrameKind.START; payload: PayloadKind; type: string; id: number; total: number }
   | { kind: typeof FrameKind.CHUNK; id: number; offset: number; bytes: Uint8Array }
-  | { kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE; id: number };
+  | { kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE; id: number; failed: boolean };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -85,10 +86,11 @@ export function encodeChunk(options: { id: number; offset: number; bytes: Uint8A
   return frame;
 }
 
-export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number): Uint8Array<ArrayBuffer> {
+export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(8);
   const view = new DataView(frame.buffer);
   view.setUint8(0, kind);
+  view.setUint8(1, failed ? 1 : 0);
   view.setUint32(4, id);
   return frame;
 }
@@ -130,7 +132,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
     case FrameKind.ABORT:
     case FrameKind.REFUSE:
       if (frame.length !== 8) return "a malformed control frame";
-      return { kind, id: view.getUint32(4) };
+      return { kind, id: view.getUint32(4), failed: view.getUint8(1) === 1 };
     default:
       return `a frame of unknown kind ${kind}`;
   }

@@ -83,9 +83,11 @@ export class Receiver {
         if (this.#transfer?.id !== frame.id) return;
         this.#transfer = undefined;
         this.#options.error(
-          new RealtimeError(ClientErrorCodes.ABORTED, `peer ${this.#options.peerId} aborted transfer ${frame.id}`, {
-            peerId: this.#options.peerId,
-          }),
+          new RealtimeError(
+            frame.failed ? ClientErrorCodes.TRANSFER_FAILED : ClientErrorCodes.ABORTED,
+            `peer ${this.#options.peerId} ${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
+            { peerId: this.#options.peerId },
+          ),
         );
         return;
       case FrameKind.REFUSE:

@@ -90,7 +90,7 @@ export class Sender {
     if (signal?.aborted) return Promise.reject(aborted(this.#options.peerId, signal));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
-        if (job.started && !job.settled) this.#control(FrameKind.ABORT, job.id);
+        if (job.started && !job.settled) sendControl(this.#options.channel, FrameKind.ABORT, job.id);
         job.settle(aborted(this.#options.peerId, signal!));
       };
       const job: Job = {
@@ -132,7 +132,7 @@ export class Sender {
   fail(error: RealtimeError): void {
     if (this.#failed) return;
     for (const job of this.#queue.splice(0)) {
-      if (job.started) this.#control(FrameKind.ABORT, job.id);
+      if (job.started) sendControl(this.#options.channel, FrameKind.ABORT, job.id, true);
       job.settle(error);
     }
     this.#failed = error;
@@ -266,9 +266,6 @@ export class Sender {
     }
   }
 
-  #control(kind: typeof FrameKind.ABORT, id: number): void {
-    sendControl(this.#options.channel, kind, id);
-  }
 }
 
 /**
@@ -276,10 +273,10 @@ export class Sender {
  * a channel that is closing frees the far end's transfer as it closes, and
  * a throw here would escape into an abort or message handler.
  */
-export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number): boolean {
+export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): boolean {
   if (channel.readyState !== "open") return false;
   try {
-    channel.send(encodeControl(kind, id));
+    channel.send(encodeControl(kind, id, failed));
     return true;
   } catch {
     return false; // closed between the check and the send: see above
