@@ -168,7 +168,7 @@ describe("named channels across fresh connections", () => {
     expect([a.created.length, b.created.length]).toEqual(fresh ? [2, 2] : [1, 1]);
     if (fresh) {
       expect(await b.when("error", (e) => e.code === "TRANSFER_FAILED")).toBeDefined();
-      expect(b.events.filter((e) => e.name === "error" && e.payload.code === "ABORTED")).toEqual([]);
+      expect(b.events.filter((e) => e.name === "error" && (e.payload as RealtimeError).code === "ABORTED")).toEqual([]);
     }
     else expect(await b.when("message", (m) => m instanceof ArrayBuffer)).toHaveProperty("byteLength", size);
     expect([a.named!.stats().transfers, b.named!.stats()]).toMatchObject([0, { transfers: 0, receiveBuffered: 0 }]);
