@@ -6,6 +6,7 @@ import {
   type PeerMetadata,
   type ServerMessage,
 } from "@raycaster/realtime-protocol/client";
+import type { Channel, SendOptions, TransferProgress } from "./channel.js";
 import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
@@ -14,8 +15,20 @@ import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
+import { ChannelRegistry, type ChannelOptions } from "./registry.js";
 import { Resources, type ResourceCounts } from "./resources.js";
+import type { InferOutput, StandardSchemaV1 } from "./schema.js";
 import { escapeCredentials, escapesTurnCredentials } from "./turn.js";
+
+/** Messages under way and the bytes they hold, across every channel and peer; see `RTCClient.stats()`. */
+export interface TransferCounts {
+  /** Messages queued or being sent, and transfers being received. */
+  transfers: number;
+  /** Bytes handed to data channels and not yet sent. */
+  sendBuffered: number;
+  /** Bytes held for transfers being received. */
+  receiveBuffered: number;
+}
 
 /** The events of {@link RTCClient}, each with its payload. */
 export interface RTCClientEvents {
@@ -55,8 +68,13 @@ export interface RTCClientEvents {
    * ends all of its tracks.
    */
   trackRemoved: { peerId: string; track: MediaStreamTrack };
-  /** A message from a peer, already parsed from JSON. */
+  /**
+   * A message from a peer on the default channel: a JSON value (parsed), an
+   * `ArrayBuffer` (binary sent), or a `Blob` (with its `type`).
+   */
   message: { peerId: string; data: unknown };
+  /** A chunked transfer on the default channel moved on, on either end; `bytes === total` when it is done. */
+  progress: TransferProgress;
   /** A peer is gone: it left the room, its connection failed, or it closed. */
   peerLeft: { peerId: string; reason: PeerLeftReason };
   /** Something went wrong; `error.code` says what. The client carries on. */
@@ -91,6 +109,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #media = new Media();
   /** Whether this RTCPeerConnection carries media (not node-datachannel's polyfill). */
   readonly #mediaSupported: boolean;
+  readonly #channels: ChannelRegistry;
   /** ICE servers from the server (`Initialize.iceServers`, renewed by `IceServers`): TURN with credentials for this seat. */
   #serverIceServers: RTCIceServer[] = [];
   /** node-datachannel's polyfill needs TURN credentials escaped (see escapesTurnCredentials). */
@@ -117,6 +136,18 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     this.#mediaSupported = supportsMedia(probe);
     probe.close();
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
+    this.#channels = new ChannelRegistry({
+      maxMessageSize: this.#options.maxMessageSize,
+      error: (error) => this.#error(error),
+      added: (spec) => {
+        for (const peer of this.#peers.values()) peer.addChannel(spec);
+      },
+      removed: (name) => {
+        for (const peer of this.#peers.values()) peer.removeChannel(name);
+      },
+    });
+    this.#channels.default.on("message", (event) => this.emit("message", event));
+    this.#channels.default.on("progress", (event) => this.emit("progress", event));
     this.#signaling = new SignalingConnection(this.#options, {
       seated: (message) => this.#onSignal(message),
       message: (message) => this.#onSignal(message),
@@ -180,36 +211,49 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   }
 
   /**
-   * Sends a JSON-serialisable value to one peer. Throws a
+   * Sends `data` to one peer on the default channel: a string or JSON value,
+   * an `ArrayBuffer`, typed array or `DataView`, or a `Blob`. Resolves when
+   * its last byte is handed to the data channel: messages over the SCTP max
+   * message size go in chunks, and no more than the high watermark (1 MiB)
+   * plus one 64 KiB frame waits in the channel per peer and channel, so
+   * sending a large message holds no copy of it. Rejects with a
    * {@link RealtimeError}: `PEER_NOT_CONNECTED` before `peerConnected` (or
-   * after `peerLeft`), `NOT_SERIALIZABLE`, `MESSAGE_TOO_LARGE` or `BUFFER_FULL`.
+   * after `peerLeft`), `NOT_SERIALIZABLE`, `ABORTED` (`options.signal`),
+   * `TRANSFER_FAILED` (the connection was replaced or closed meanwhile), or
+   * `MESSAGE_TOO_LARGE` (the peer refused it: over its `maxMessageSize`).
    */
-  send(peerId: string, value: unknown): void {
-    const peer = this.#peers.get(peerId);
-    if (!peer) {
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `no peer ${peerId} in the room`, { peerId });
-    }
-    peer.send(serialize(value));
+  send(peerId: string, data: unknown, options?: SendOptions): Promise<void> {
+    return this.#channels.default.send(peerId, data, options);
   }
 
   /**
-   * Sends a JSON-serialisable value to every connected peer; returns how many
-   * it was sent to. A peer that cannot take it is reported with an `error`
-   * event and skipped.
+   * Sends `data` to every connected peer on the default channel; resolves
+   * with how many peers it was handed to. A peer that cannot take it is
+   * reported with an `error` event and not counted.
    */
-  broadcast(value: unknown): number {
-    const text = serialize(value);
-    let sent = 0;
-    for (const peer of this.#peers.values()) {
-      if (!peer.connected) continue;
-      try {
-        peer.send(text);
-        sent++;
-      } catch (error) {
-        this.#error(error as RealtimeError); // Peer.send throws nothing else
-      }
-    }
-    return sent;
+  broadcast(data: unknown, options?: SendOptions): Promise<number> {
+    return this.#channels.default.broadcast(data, options);
+  }
+
+  /**
+   * Declares a named data channel, made on every peer connection, present
+   * and future. Pre-negotiated: both peers must declare it (same name, same
+   * options); its id is derived from the name, so opening it costs no round
+   * trip, and declaring it after peers connected opens it on their
+   * connections at once. Throws `CHANNEL_CONFLICT` for a name declared
+   * already (or `"realtime"`, the default channel's), or one whose id
+   * another name has.
+   *
+   * @example
+   * ```ts
+   * const state = client.channel<{ x: number }>("state", { ordered: false, maxRetransmits: 0 });
+   * state.on("message", ({ peerId, data }) => move(peerId, data.x));
+   * ```
+   */
+  channel<S extends StandardSchemaV1>(name: string, options: ChannelOptions<InferOutput<S>> & { schema: S }): Channel<InferOutput<S>>;
+  channel<T = unknown>(name: string, options?: ChannelOptions<T>): Channel<T>;
+  channel<T>(name: string, options?: ChannelOptions<T>): Channel<T> {
+    return this.#channels.declare(name, options);
   }
 
   /**
@@ -286,13 +330,14 @@ export class RTCClient extends Emitter<RTCClientEvents> {
 
   /**
    * Counts of live resources: peers, and the peer connections, data channels
-   * and timers behind them. All zero after `close()`; a count that only
+   * and timers behind them, and the messages under way (see
+   * {@link TransferCounts}). All zero after `close()`; a count that only
    * grows while peers come and go is a leak.
    */
-  stats(): { peers: number } & ResourceCounts {
+  stats(): { peers: number } & ResourceCounts & TransferCounts {
     const counts = this.#resources.counts();
     // The signaling link's own timers (keep-alive, backoff) count too.
-    return { peers: this.#peers.size, ...counts, timers: counts.timers + this.#signaling.timers };
+    return { peers: this.#peers.size, ...counts, timers: counts.timers + this.#signaling.timers, ...this.#channels.stats() };
   }
 
   /**
@@ -448,7 +493,6 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
         canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
-        message: (data) => this.emit("message", { peerId, data }),
         tracks: () => this.#media.tracksFor(peerId),
         track: (track, streams) => this.emit("track", { peerId, track, streams }),
         trackRemoved: (track) => this.emit("trackRemoved", { peerId, track }),
@@ -460,6 +504,8 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       iceRestartTimeout,
       debug,
       resources: this.#resources,
+      channels: () => this.#channels.specs(),
+      attach: (spec, channel, sctp) => this.#channels.get(spec.name)?.attach(peerId, channel, sctp) ?? (() => undefined),
     });
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId, metadata: metadata ?? {} });
@@ -522,17 +568,4 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // An error nobody listens to should not vanish.
     if (!this.emit("error", error)) console.error(error);
   }
-}
-
-function serialize(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (cause) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, "the value cannot be serialised to JSON", { cause });
-  }
-  if (text === undefined) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, `a value of type ${typeof value} has no JSON form`);
-  }
-  return text;
 }

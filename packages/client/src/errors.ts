@@ -33,10 +33,19 @@ export const ClientErrorCodes = {
   TURN_UNAVAILABLE: "TURN_UNAVAILABLE",
   /** `send` named a peer whose data channel is not open, or `connectionInfo` one with no ICE candidate pair in use. */
   PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
-  /** A message is larger than the data channel can carry in one piece. */
+  /**
+   * A message over a receiver's `maxMessageSize`: on the receiving side (an
+   * `error` event) when a peer declares or sends more, and on the sending
+   * side (`send` rejects) when the peer refused it. Also from `send`, for a
+   * message that needs chunks on an unreliable or unordered channel.
+   */
   MESSAGE_TOO_LARGE: "MESSAGE_TOO_LARGE",
-  /** The data channel's send buffer is full: the peer reads slower than you send. */
-  BUFFER_FULL: "BUFFER_FULL",
+  /** A message was aborted with its `AbortSignal`: `send` rejects with it, and the receiver gets it as an `error` event. */
+  ABORTED: "ABORTED",
+  /** A transfer under way failed because its connection was replaced (an ICE restart) or closed; both ends free it. */
+  TRANSFER_FAILED: "TRANSFER_FAILED",
+  /** `channel()` named a channel already declared, or one whose id (derived from the name) another name has. */
+  CHANNEL_CONFLICT: "CHANNEL_CONFLICT",
   /** The value given to `send` or `broadcast` cannot be turned into JSON. */
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
   /** `close()` came before the client was seated: `client.joined` rejects with it. */
@@ -48,7 +57,7 @@ export const ClientErrorCodes = {
   MEDIA_UNSUPPORTED: "MEDIA_UNSUPPORTED",
   /** `replaceTrack` named a track that was never added with `addTrack` (or was removed). */
   TRACK_NOT_ADDED: "TRACK_NOT_ADDED",
-  /** A peer sent something over the data channel that is not JSON. */
+  /** A peer sent a malformed frame, JSON that does not parse, or data its channel's `schema` refuses; it is dropped. */
   INVALID_PEER_MESSAGE: "INVALID_PEER_MESSAGE",
 } as const;
 

@@ -1,5 +1,9 @@
 export { RTCClient } from "./client.js";
-export type { RTCClientEvents } from "./client.js";
+export type { RTCClientEvents, TransferCounts } from "./client.js";
+export type { Channel, ChannelEvents, SendOptions, TransferProgress } from "./channel.js";
+export type { ChannelOptions } from "./registry.js";
+export type { StandardSchemaV1, InferOutput } from "./schema.js";
+export { HIGH_WATERMARK, LOW_WATERMARK, MAX_FRAME, SEND_BOUND } from "./sender.js";
 export type { RTCClientOptions, ReconnectOptions, RTCPeerConnectionConstructor } from "./options.js";
 export type { SignalingSocket, WebSocketConstructor } from "./signaling.js";
 export type { SignalingState } from "./connection.js";

@@ -1,5 +1,6 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 import { CandidateQueues } from "./candidates.js";
+import type { ChannelSpec } from "./channel.js";
 import { LinkMedia } from "./media.js";
 import type { Resources } from "./resources.js";
 import { hasRelayCandidate, isRelayCandidate } from "./turn.js";
@@ -11,7 +12,6 @@ export interface LinkEvents {
   negotiationNeeded(link: Link): void;
   channelOpen(link: Link): void;
   channelClose(link: Link): void;
-  message(link: Link, data: unknown): void;
   /** A remote track arrived (`ontrack`). */
   track(link: Link, event: RTCTrackEvent): void;
   /** With `relayOnly`: a round of ICE gathering finished without a relay candidate; `detail` says what is known of why. */
@@ -25,11 +25,11 @@ export interface LinkOptions {
   debug: (message: string, detail?: Record<string, unknown>) => void;
   /** `iceTransportPolicy: "relay"`: a gathering without a relay candidate is reported (`noRelay`). */
   relayOnly: boolean;
+  /** The channels every connection carries; the first is the default one, whose state is the peer's. */
+  channels: () => ChannelSpec[];
+  /** Hands a channel to its I/O (channel.ts); returns what detaches it when this connection closes. */
+  attach: (spec: ChannelSpec, channel: RTCDataChannel, sctp: () => RTCSctpTransport | null | undefined) => () => void;
 }
-
-/** The label and id both sides give their negotiated channel. */
-const CHANNEL_LABEL = "realtime";
-const CHANNEL_ID = 0;
 
 /**
  * One `RTCPeerConnection` to a peer, its data channel and its candidate
@@ -40,7 +40,10 @@ const CHANNEL_ID = 0;
  */
 export class Link {
   readonly pc: RTCPeerConnection;
+  /** The default channel (the first spec); undefined until {@link openChannels}. */
   channel: RTCDataChannel | undefined;
+  /** Every channel of this connection by name, with what detaches it from its I/O. */
+  readonly #channels = new Map<string, { channel: RTCDataChannel; detach: () => void }>();
   readonly candidates: CandidateQueues;
   /** Our tracks' senders on this connection, and the remote tracks reported. */
   readonly media = new LinkMedia();
@@ -65,8 +68,11 @@ export class Link {
   /** The last error a TURN server answered with (`icecandidateerror`), for the `noRelay` report. */
   #turnError: string | undefined;
   readonly #debug: LinkOptions["debug"];
+  readonly #options: LinkOptions;
 
-  constructor({ createConnection, resources, events, debug, relayOnly }: LinkOptions) {
+  constructor(options: LinkOptions) {
+    const { createConnection, resources, events, debug, relayOnly } = options;
+    this.#options = options;
     this.#resources = resources;
     this.#events = events;
     this.#debug = debug;
@@ -179,24 +185,58 @@ export class Link {
     );
   }
 
-  /** Creates the negotiated channel (both sides do, with the same id, so neither waits for a `datachannel` event). */
-  openChannel(): void {
+  /**
+   * Creates every channel, pre-negotiated (both sides do, with the same ids,
+   * so neither waits for a `datachannel` event). The default one's state is
+   * the peer's: its open and close are reported.
+   */
+  openChannels(): void {
     if (this.channel || this.closed) return;
-    const channel = this.pc.createDataChannel(CHANNEL_LABEL, { negotiated: true, id: CHANNEL_ID, ordered: true });
+    const [first, ...rest] = this.#options.channels();
+    if (!first) return;
+    const channel = this.#create(first);
     this.channel = channel;
-    this.#resources.channelCreated(channel);
     channel.onopen = () => {
       if (this.closed) return;
       this.channelOpened = true;
       this.#events.channelOpen(this);
     };
-    channel.onmessage = ({ data }) => {
-      if (!this.closed) this.#events.message(this, data);
-    };
     channel.onclose = () => {
-      this.#resources.channelClosed(channel);
       if (!this.closed) this.#events.channelClose(this);
     };
+    for (const spec of rest) this.#create(spec);
+  }
+
+  /**
+   * Creates one more channel on this connection, if its channels exist
+   * already (else {@link openChannels} will): a pre-negotiated channel
+   * needs no renegotiation.
+   */
+  addChannel(spec: ChannelSpec): void {
+    if (this.channel && !this.closed && !this.#channels.has(spec.name)) this.#create(spec);
+  }
+
+  /** Closes the channel named `name`, if this connection has it. */
+  removeChannel(name: string): void {
+    const entry = this.#channels.get(name);
+    if (!entry) return;
+    this.#channels.delete(name);
+    entry.detach();
+    entry.channel.close();
+    this.#resources.channelClosed(entry.channel);
+  }
+
+  #create(spec: ChannelSpec): RTCDataChannel {
+    const { name, id, ordered, maxRetransmits, maxPacketLifeTime } = spec;
+    const init: RTCDataChannelInit = { negotiated: true, id, ordered };
+    if (maxRetransmits !== undefined) init.maxRetransmits = maxRetransmits;
+    if (maxPacketLifeTime !== undefined) init.maxPacketLifeTime = maxPacketLifeTime;
+    const channel = this.pc.createDataChannel(name, init);
+    this.#resources.channelCreated(channel);
+    channel.addEventListener("close", () => this.#resources.channelClosed(channel));
+    const detach = this.#options.attach(spec, channel, () => this.pc.sctp);
+    this.#channels.set(name, { channel, detach });
+    return channel;
   }
 
   /** Closes the channel and the connection, detaches every handler, and releases their counts. Idempotent. */
@@ -207,11 +247,9 @@ export class Link {
     const { pc, channel } = this;
     pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = pc.ontrack = null;
     pc.onicegatheringstatechange = pc.onicecandidateerror = null;
-    if (channel) {
-      channel.onopen = channel.onmessage = channel.onclose = null;
-      channel.close();
-      this.#resources.channelClosed(channel);
-    }
+    if (channel) channel.onopen = channel.onclose = null;
+    // Deleting the entry being visited is safe in a Map iteration.
+    for (const name of this.#channels.keys()) this.removeChannel(name);
     pc.close();
     this.#resources.connectionClosed(pc);
   }

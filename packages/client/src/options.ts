@@ -78,6 +78,16 @@ export interface RTCClientOptions {
    */
   pingTimeout?: number;
   /**
+   * The largest message, in bytes, this client accepts from a peer on the
+   * default channel and on named channels without their own. A peer's
+   * transfer that declares more, or sends more than it declared, is refused
+   * before it is buffered: `error` with `MESSAGE_TOO_LARGE` here, and the
+   * sender's `send` rejects with it.
+   *
+   * @default 67_108_864 (64 MiB)
+   */
+  maxMessageSize?: number;
+  /**
    * Where the client tells what is expected in normal operation but must not
    * vanish: an ICE candidate that could not be applied (stale after glare or
    * a restart), an ignored colliding offer, an ICE restart begun or done, a
@@ -122,6 +132,7 @@ export interface ResolvedClientOptions {
   pingTimeout: number;
   iceRestartDelay: number;
   iceRestartTimeout: number;
+  maxMessageSize: number;
   debug: DebugHook;
   /** Typed as the DOM's: this is the surface the client relies on. */
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
@@ -154,6 +165,7 @@ export function resolveClientOptions(options: RTCClientOptions): ResolvedClientO
     pingTimeout: milliseconds("pingTimeout", options.pingTimeout, 5_000, 1),
     iceRestartDelay: milliseconds("iceRestartDelay", options.iceRestartDelay, 3_000),
     iceRestartTimeout: milliseconds("iceRestartTimeout", options.iceRestartTimeout, 15_000, 1),
+    maxMessageSize: byteCount("maxMessageSize", options.maxMessageSize, 64 * 1024 * 1024),
     debug: debug(options.debug),
     RTCPeerConnection: PeerConnection,
     WebSocket: Socket,
@@ -166,6 +178,13 @@ function milliseconds(name: string, value: number | undefined, fallback: number,
   if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
     throw new RangeError(`\`${name}\` must be a whole number of milliseconds from ${min} to 2^31-1, got ${value}`);
   }
+  return value;
+}
+
+/** A size in bytes: a whole number from 0. */
+export function byteCount(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`\`${name}\` must be a whole number of bytes, got ${value}`);
   return value;
 }
 

@@ -1,8 +1,8 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
-import { fingerprintOf, Link } from "./link.js";
+import type { ChannelSpec } from "./channel.js";
+import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import { endedRemoteTracks, needsNegotiation, syncSenders, type LocalTrack } from "./media.js";
-import { parseMessage, sendText } from "./messages.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
 
@@ -25,7 +25,6 @@ export interface PeerContext {
   canSignal(): boolean;
   /** The data channel opened for the first time; called once. */
   opened(): void;
-  message(data: unknown): void;
   /** The local tracks this peer should be sent now (see `Media`). */
   tracks(): readonly LocalTrack[];
   /** A remote track arrived on the current connection. */
@@ -63,12 +62,18 @@ export interface PeerOptions {
    * reported as `TURN_UNAVAILABLE`.
    */
   relayOnly: boolean;
+  /** The channels each connection carries, the default one first (see {@link LinkOptions.channels}). */
+  channels: LinkOptions["channels"];
+  /** Hands each connection's channels to their I/O (see {@link LinkOptions.attach}). */
+  attach: LinkOptions["attach"];
 }
 
 /**
- * One remote peer: an `RTCPeerConnection` and one reliable, ordered,
- * negotiated data channel carrying JSON, and the media tracks wanted for it
- * (`context.tracks()`), given to each connection as it gets its channel.
+ * One remote peer: an `RTCPeerConnection`, its pre-negotiated data
+ * channels (the default one first, whose state is the peer's), and the
+ * media tracks wanted for it (`context.tracks()`), given to each connection
+ * as it gets its channels. Only the negotiation lives here; channel I/O is
+ * channel.ts's, track bookkeeping media.ts's.
  *
  * First meeting: the initiator (the newcomer) offers; the other side creates
  * its channel only once that offer is applied, so it never has an offer of
@@ -197,7 +202,7 @@ export class Peer {
       link.remoteFingerprint = fingerprintOf(sdp);
       if (link !== this.#link) return;
       if (type === "offer") {
-        // The answering side's channel (and tracks) exist only from here, so it never had an offer of its own.
+        // The answering side's channels (and tracks) exist only from here, so it never had an offer of its own.
         this.#openChannel(link);
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
@@ -233,7 +238,7 @@ export class Peer {
 
   /** Opens the link's channel and gives it our tracks: from here on it may offer. */
   #openChannel(link: Link): void {
-    link.openChannel();
+    link.openChannels();
     void this.#syncLink(link);
   }
 
@@ -262,15 +267,15 @@ export class Peer {
     });
   }
 
-  /** Sends one already-serialised JSON text. Throws a {@link RealtimeError} when it cannot. */
-  send(text: string): void {
-    const { channel, pc } = this.#link;
-    if (channel?.readyState !== "open") {
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${this.id} is not connected`, {
-        peerId: this.id,
-      });
-    }
-    sendText(this.id, pc, channel, text);
+  /** Creates a channel declared after this peer was met, on the current connection at once (fresh ones get it anyway). */
+  addChannel(spec: ChannelSpec): void {
+    if (!this.#closed) this.#link.addChannel(spec);
+  }
+
+  /** Closes a channel the app closed, on every connection of this peer. */
+  removeChannel(name: string): void {
+    this.#link.removeChannel(name);
+    this.#restarts.removeChannel(name);
   }
 
   /**
@@ -301,12 +306,14 @@ export class Peer {
   }
 
   #newLink(): Link {
-    const { createConnection, resources, debug, relayOnly } = this.#options;
+    const { createConnection, resources, debug, relayOnly, channels, attach } = this.#options;
     const current = (link: Link) => link === this.#link && !this.#closed;
     return new Link({
       createConnection,
       resources,
       relayOnly,
+      channels,
+      attach,
       debug: (message, detail) => debug(message, { peerId: this.id, ...detail }),
       events: {
         candidate: (link, candidate) => {
@@ -323,13 +330,6 @@ export class Peer {
         },
         channelClose: (link) => {
           if (current(link)) this.#endUnasked("the data channel closed");
-        },
-        // A retired connection may still deliver what was in flight on it.
-        message: (_link, data) => {
-          if (this.#closed) return;
-          const parsed = parseMessage(this.id, data);
-          if (parsed.ok) this.#context.message(parsed.value);
-          else this.#context.error(parsed.error);
         },
         noRelay: (link, detail) => {
           if (current(link)) this.#onNoRelay(detail);

@@ -99,6 +99,11 @@ export class RestartState {
     this.#retired.add(link);
   }
 
+  /** Closes a channel the app closed on every kept connection. */
+  removeChannel(name: string): void {
+    for (const link of this.#retired) link.removeChannel(name);
+  }
+
   /** Clears every timer and closes every kept connection. */
   close(): void {
     this.#waiting?.clear();

@@ -11,8 +11,8 @@ describe("peers connect through the signaling server", () => {
     expect(peers).toEqual([aliceId]);
 
     await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
-    alice.client.send(bobId, { text: "hi bob", n: 1 });
-    bob.client.send(aliceId, ["hi", "alice", 2]);
+    await alice.client.send(bobId, { text: "hi bob", n: 1 });
+    await bob.client.send(aliceId, ["hi", "alice", 2]);
 
     expect(await bob.when("message")).toEqual({ peerId: aliceId, data: { text: "hi bob", n: 1 } });
     expect(await alice.when("message")).toEqual({ peerId: bobId, data: ["hi", "alice", 2] });
@@ -40,7 +40,7 @@ describe("peers connect through the signaling server", () => {
     await Promise.all(
       clients.flatMap((c, i) => ids.filter((_, j) => j !== i).map((other) => c.connectedTo(other))),
     );
-    clients.forEach((c, i) => expect(c.client.broadcast({ from: i })).toBe(2));
+    expect(await Promise.all(clients.map((c, i) => c.client.broadcast({ from: i })))).toEqual([2, 2, 2]);
 
     for (const [i, c] of clients.entries()) {
       const others = ids.filter((_, j) => j !== i);
@@ -74,10 +74,10 @@ describe("peers connect through the signaling server", () => {
     // Alice's go out only after her answer.
     expect(a.tap.log.indexOf("sent:SendCandidate")).toBeGreaterThan(a.tap.log.indexOf("sent:SendAnswer"));
     // The one timer is the signaling keep-alive.
-    const live = { peers: 1, peerConnections: 1, dataChannels: 1, timers: 1 };
+    const live = { peers: 1, peerConnections: 1, dataChannels: 1, timers: 1, transfers: 0, sendBuffered: 0, receiveBuffered: 0 };
     expect([alice.client.stats(), bob.client.stats()]).toEqual([live, live]);
 
-    alice.client.send(bobId, "hello");
+    await alice.client.send(bobId, "hello");
     expect(await bob.when("message")).toEqual({ peerId: aliceId, data: "hello" });
   });
 

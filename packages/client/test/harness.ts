@@ -3,7 +3,8 @@ import { RTCPeerConnection } from "./webrtc.js";
 import { onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { SignalingServer, type SignalingServerOptions } from "@raycaster/realtime-server";
-import { RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
+import { RealtimeError, RTCClient, type RTCClientEvents, type RTCClientOptions } from "../src/index.js";
+import { expect } from "vitest";
 
 /**
  * Deadline of a client test's wait: below the 20 s test timeout (see
@@ -188,4 +189,44 @@ export function countedPeerConnections() {
     created,
     open: () => created.filter((pc) => pc.connectionState !== "closed").length,
   };
+}
+
+/**
+ * Two clients in one room, connected to each other. `setup` runs on each
+ * client as soon as it exists (to declare channels before any peer is met).
+ */
+export async function connectedClients(url: string, options: { room?: string; alice?: ClientOptions; bob?: ClientOptions; setup?: (client: RTCClient) => void } = {}) {
+  const room = options.room ?? "r";
+  const alice = createClient({ url, room, ...options.alice });
+  options.setup?.(alice.client);
+  const { id: aliceId } = await alice.when("open");
+  const bob = createClient({ url, room, ...options.bob });
+  options.setup?.(bob.client);
+  const { id: bobId } = await bob.when("open");
+  await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
+  return { alice, bob, aliceId, bobId };
+}
+
+/** The run's RTCPeerConnection, remembering every data channel it creates, so a test can read their real options or write frames by hand. */
+export function capturingPeerConnections() {
+  const channels: RTCDataChannel[] = [];
+  class CapturingPeerConnection extends RTCPeerConnection {
+    override createDataChannel(...args: Parameters<InstanceType<typeof RTCPeerConnection>["createDataChannel"]>) {
+      const channel = super.createDataChannel(...args);
+      channels.push(channel as unknown as RTCDataChannel);
+      return channel;
+    }
+  }
+  return { RTCPeerConnection: CapturingPeerConnection, channels };
+}
+
+/** The code a promise rejects with (a {@link RealtimeError}), or `"no error"`. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(RealtimeError);
+    return (error as RealtimeError).code;
+  }
+  return "no error";
 }

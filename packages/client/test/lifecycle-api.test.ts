@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RealtimeError, RTCClient } from "../src/index.js";
 import { createClient, startServer, within } from "./harness.js";
 
-const zero = { peers: 0, peerConnections: 0, dataChannels: 0, timers: 0 };
+const zero = { peers: 0, peerConnections: 0, dataChannels: 0, timers: 0, transfers: 0, sendBuffered: 0, receiveBuffered: 0 };
 
 async function pair() {
   const server = await startServer();

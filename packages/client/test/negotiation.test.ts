@@ -9,8 +9,8 @@ const idle = { peerConnections: 1, dataChannels: 1, timers: 0 };
 const restartDone = (side: Side) => side.when("debug", (m) => m === "ICE restart complete");
 
 async function exchange(a: Side, b: Side, tag: string) {
-  a.peer.send(JSON.stringify(`${tag} a→b`));
-  b.peer.send(JSON.stringify(`${tag} b→a`));
+  await a.channel.send(a.peer.id, `${tag} a→b`);
+  await b.channel.send(b.peer.id, `${tag} b→a`);
   expect(await b.when("message", (m) => m === `${tag} a→b`)).toBe(`${tag} a→b`);
   expect(await a.when("message", (m) => m === `${tag} b→a`)).toBe(`${tag} b→a`);
 }

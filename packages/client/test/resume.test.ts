@@ -18,7 +18,7 @@ async function pair(url: string) {
 
 /** Sends `data` from one client to another and waits for it to arrive. */
 async function carries(from: Recorder, to: Recorder, data: string) {
-  from.client.send(to.client.id!, data);
+  await from.client.send(to.client.id!, data);
   await to.when("message", (m) => m.data === data, { label: `message "${data}"` });
 }
 

@@ -67,7 +67,7 @@ describe.skipIf(gate.skip)(`TURN relay through a real coturn (${implementation})
     const bob = relayClient(url);
     const { id: bobId } = await bob.recorder.when("open");
     await Promise.all([alice.recorder.connectedTo(bobId), bob.recorder.connectedTo(aliceId)]);
-    alice.client.send(bobId, { through: "the relay" });
+    await alice.client.send(bobId, { through: "the relay" });
     expect(await bob.recorder.when("message")).toEqual({ peerId: aliceId, data: { through: "the relay" } });
 
     // Only relay addresses were ever signalled, by either side: the remote

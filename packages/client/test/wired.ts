@@ -3,6 +3,8 @@ import { onTestFinished } from "vitest";
 import { RTCPeerConnection } from "./webrtc.js";
 import { Peer, type PeerLeftReason } from "../src/peer.js";
 import { Resources } from "../src/resources.js";
+import { Channel, type ChannelSpec } from "../src/channel.js";
+import { DEFAULT_CHANNEL } from "../src/registry.js";
 import type { RealtimeError } from "../src/errors.js";
 import type { LocalTrack } from "../src/media.js";
 
@@ -27,6 +29,10 @@ export interface SideEvents {
 /** One side of a wired pair: the peer and everything it reported. */
 export interface Side {
   peer: Peer;
+  /** The default channel's I/O, as the client has it. */
+  channel: Channel;
+  /** The named channel's, with `named`. */
+  named: Channel | undefined;
   resources: Resources;
   /** Every RTCPeerConnection this side created. */
   created: InstanceType<typeof RTCPeerConnection>[];
@@ -58,6 +64,8 @@ export function wiredPeers(options: {
   iceRestartDelay?: number;
   iceRestartTimeout?: number;
   connectTimeout?: number;
+  /** A named channel both sides carry beside the default one. */
+  named?: ChannelSpec;
 }) {
   const { aId = "a", bId = "b" } = options;
   let holding = options.holdOffers ?? false;
@@ -98,6 +106,12 @@ export function wiredPeers(options: {
       // Once this side has sent its offer, an offer held for it may go.
       if (signal.kind === "description" && signal.type === "offer") for (const go of held[index]!.splice(0)) go();
     };
+    const io = (spec: ChannelSpec) =>
+      new Channel({ spec, maxMessageSize: 64 * 1024 * 1024, context: { error: (error) => record("error", error), closed: () => undefined } });
+    const channel = io(DEFAULT_CHANNEL);
+    channel.on("message", ({ data }) => record("message", data));
+    const named = options.named && io(options.named);
+    named?.on("message", ({ data }) => record("message", data));
     const peer = new Peer({
       id: remoteId,
       polite: id < remoteId,
@@ -114,7 +128,6 @@ export function wiredPeers(options: {
         sendCandidate: (candidate) => send({ kind: "candidate", candidate }),
         canSignal: () => true,
         opened: () => record("opened", undefined),
-        message: (data) => record("message", data),
         gone: (reason: PeerLeftReason) => record("gone", reason),
         error: (error: RealtimeError) => record("error", error),
         tracks: () => tracks,
@@ -126,11 +139,13 @@ export function wiredPeers(options: {
       iceRestartTimeout: options.iceRestartTimeout ?? 10_000,
       debug: (message) => record("debug", message),
       resources,
+      channels: () => (options.named ? [DEFAULT_CHANNEL, options.named] : [DEFAULT_CHANNEL]),
+      attach: (spec, dc, sctp) => (spec === options.named ? named! : channel).attach(remoteId, dc, sctp),
     });
     onTestFinished(() => peer.close());
     const when: Side["when"] = (name, match = () => true) =>
       recorder.when(name, match, { label: `side ${id} waiting for ${name}${match.toString().length > 12 ? ` ${match.toString()}` : ""}` });
-    return { peer, resources, created, sent, tracks, events: recorder.events, when };
+    return { peer, channel, named, resources, created, sent, tracks, events: recorder.events, when };
   };
 
   sides.push(make(0, aId, bId, options.aInitiator), make(1, bId, aId, options.bInitiator));

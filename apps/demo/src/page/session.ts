@@ -101,11 +101,12 @@ export class ChatSession {
     const text = input.trim().slice(0, TEXT_MAX_LENGTH);
     if (!text) return false;
     const message: PeerMessage = { type: "chat", text };
-    const sent = this.#client.broadcast(message);
-    if (sent === 0) {
+    if (this.#client.connectedPeers.length === 0) {
       showError("Nobody is connected yet, so the message was not sent.");
       return false;
     }
+    // A peer that cannot take it is reported through the client's `error` event.
+    this.#client.broadcast(message).catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)));
     this.#view.addMessage({ senderId: this.#client.id ?? "", senderName: this.#name, text, own: true });
     return true;
   }
@@ -153,11 +154,7 @@ export class ChatSession {
   }
 
   #send(peerId: string, message: PeerMessage): void {
-    try {
-      this.#client.send(peerId, message);
-    } catch (error) {
-      showError(error instanceof Error ? error.message : String(error));
-    }
+    this.#client.send(peerId, message).catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)));
   }
 
   #update(peerId: string, change: Partial<PeerInfo>): void {

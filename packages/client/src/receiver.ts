@@ -1,0 +1,185 @@
+import { decodeFrame, FrameKind, fromUtf8, PayloadKind } from "./encoder.js";
+import { ClientErrorCodes, RealtimeError } from "./errors.js";
+
+export interface ReceiverOptions {
+  peerId: string;
+  /** The largest message accepted, in bytes; a larger transfer is refused before it is buffered. */
+  maxMessageSize: number;
+  deliver(data: unknown): void;
+  progress(id: number, bytes: number, total: number): void;
+  error(error: RealtimeError): void;
+  /** Sends a `REFUSE` frame for the peer's transfer `id`. */
+  refuse(id: number): void;
+  /** The peer refused our transfer `id`. */
+  refused(id: number): void;
+}
+
+interface Transfer {
+  id: number;
+  payload: PayloadKind;
+  type: string;
+  total: number;
+  received: number;
+  chunks: Uint8Array[];
+}
+
+/**
+ * The incoming side of one `RTCDataChannel`: decodes frames and reassembles
+ * chunked transfers, one at a time (the sender sends them one after the
+ * other). Memory is bounded by `maxMessageSize`: a transfer that declares
+ * more, or sends more than it declared, is refused (`REFUSE` back,
+ * `MESSAGE_TOO_LARGE` here) and its remaining chunks are dropped unread.
+ */
+export class Receiver {
+  readonly #options: ReceiverOptions;
+  #transfer: Transfer | undefined;
+  /** A transfer given up (refused, malformed): its further chunks are dropped without a word each. */
+  #ignored: number | undefined;
+
+  constructor(options: ReceiverOptions) {
+    this.#options = options;
+  }
+
+  /** Transfers being reassembled (0 or 1). */
+  get transfers(): number {
+    return this.#transfer ? 1 : 0;
+  }
+
+  /** Bytes held for the transfer being reassembled. */
+  get buffered(): number {
+    return this.#transfer?.received ?? 0;
+  }
+
+  /** Frees the transfer being reassembled, reporting `error` if one was. */
+  close(error: RealtimeError): void {
+    if (this.#transfer) this.#options.error(error);
+    this.#transfer = undefined;
+  }
+
+  receive(data: unknown): void {
+    if (typeof data === "string") {
+      if (data.length > this.#options.maxMessageSize) this.#tooLarge(data.length);
+      else this.#deliverJson(data);
+      return;
+    }
+    if (!(data instanceof ArrayBuffer)) return this.#invalid(`data of type ${Object.prototype.toString.call(data)}`);
+    const frame = decodeFrame(data);
+    if (typeof frame === "string") return this.#invalid(frame);
+    switch (frame.kind) {
+      case FrameKind.WHOLE:
+        if (frame.bytes.length > this.#options.maxMessageSize) return this.#tooLarge(frame.bytes.length);
+        return this.#deliver(frame.payload, frame.type, [frame.bytes], frame.bytes.length);
+      case FrameKind.START: {
+        const { id, total, payload, type } = frame;
+        if (this.#transfer) this.#giveUp(`a transfer that began before transfer ${this.#transfer.id} ended`);
+        if (total > this.#options.maxMessageSize) return this.#refuse(id, `declares ${total} bytes`);
+        this.#transfer = { id, payload, type, total, received: 0, chunks: [] };
+        this.#options.progress(id, 0, total);
+        return;
+      }
+      case FrameKind.CHUNK:
+        return this.#chunk(frame.id, frame.offset, frame.bytes);
+      case FrameKind.ABORT:
+        if (this.#transfer?.id !== frame.id) return;
+        this.#transfer = undefined;
+        this.#options.error(
+          new RealtimeError(
+            frame.failed ? ClientErrorCodes.TRANSFER_FAILED : ClientErrorCodes.ABORTED,
+            `peer ${this.#options.peerId} ${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
+            { peerId: this.#options.peerId },
+          ),
+        );
+        return;
+      case FrameKind.REFUSE:
+        return this.#options.refused(frame.id);
+    }
+  }
+
+  #chunk(id: number, offset: number, bytes: Uint8Array): void {
+    const transfer = this.#transfer;
+    if (transfer?.id !== id) {
+      if (this.#ignored !== id) {
+        this.#ignored = id;
+        this.#invalid(`a chunk of transfer ${id}, which is not under way`);
+      }
+      return;
+    }
+    if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset} where ${transfer.received} was due`);
+    if (transfer.received + bytes.length > transfer.total) {
+      this.#transfer = undefined;
+      return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
+    }
+    if (transfer.received + bytes.length > this.#options.maxMessageSize) return this.#refuse(id, "exceeds the limit");
+    transfer.chunks.push(bytes);
+    transfer.received += bytes.length;
+    this.#options.progress(id, transfer.received, transfer.total);
+    if (transfer.received === transfer.total) {
+      this.#transfer = undefined;
+      this.#deliver(transfer.payload, transfer.type, transfer.chunks, transfer.total);
+    }
+  }
+
+  #deliver(payload: PayloadKind, type: string, chunks: Uint8Array[], total: number): void {
+    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type }));
+    const whole = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      whole.set(chunk, at);
+      at += chunk.length;
+    }
+    if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.buffer);
+    let text: string;
+    try {
+      text = fromUtf8(whole);
+    } catch (cause) {
+      return this.#invalid("JSON that is not UTF-8", cause);
+    }
+    this.#deliverJson(text);
+  }
+
+  #deliverJson(text: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (cause) {
+      return this.#invalid("a message that is not JSON", cause);
+    }
+    this.#options.deliver(value);
+  }
+
+  /** Refuses transfer `id`: `REFUSE` back, `MESSAGE_TOO_LARGE` here, and its further chunks dropped. */
+  #refuse(id: number, why: string): void {
+    if (this.#transfer?.id === id) this.#transfer = undefined;
+    this.#ignored = id;
+    this.#options.refuse(id);
+    const { peerId, maxMessageSize } = this.#options;
+    this.#options.error(
+      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a transfer that ${why}; maxMessageSize is ${maxMessageSize}`, {
+        peerId,
+      }),
+    );
+  }
+
+  #tooLarge(size: number): void {
+    const { peerId, maxMessageSize } = this.#options;
+    this.#options.error(
+      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a message of ${size} bytes; maxMessageSize is ${maxMessageSize}`, {
+        peerId,
+      }),
+    );
+  }
+
+  /** The transfer under way is malformed: it is freed, its further chunks dropped. */
+  #giveUp(what: string): void {
+    const transfer = this.#transfer;
+    if (!transfer) return;
+    this.#transfer = undefined;
+    this.#ignored = transfer.id;
+    this.#invalid(what);
+  }
+
+  #invalid(what: string, cause?: unknown): void {
+    const { peerId } = this.#options;
+    this.#options.error(new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${peerId} sent ${what}`, { peerId, cause }));
+  }
+}

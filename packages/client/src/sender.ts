@@ -1,0 +1,288 @@
+import { encodeChunk, encodeControl, encodeStart, encodeWhole, FrameKind, wholeSize, CHUNK_HEADER } from "./encoder.js";
+import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { textAsBytes, type Outgoing } from "./outgoing.js";
+
+/**
+ * The sender stops handing frames to an `RTCDataChannel` while its
+ * `bufferedAmount` is at or above this many bytes, and goes on at the
+ * `bufferedamountlow` event ({@link LOW_WATERMARK}).
+ */
+export const HIGH_WATERMARK = 1024 * 1024;
+/** The `bufferedAmountLowThreshold` the sender sets: below it, sending resumes. */
+export const LOW_WATERMARK = 256 * 1024;
+/** The largest frame the sender writes (a chunk's data is this less its header). */
+export const MAX_FRAME = 64 * 1024;
+/**
+ * What the sender may hold for one channel to one peer: the channel's
+ * buffer up to the high watermark, plus the one frame that crossed it.
+ */
+export const SEND_BOUND = HIGH_WATERMARK + MAX_FRAME;
+
+/**
+ * Milliseconds between looks at `bufferedAmount` on a stack without the
+ * `bufferedamountlow` event (@roamhq/wrtc has no `bufferedAmountLowThreshold`).
+ */
+const POLL_MS = 2;
+
+/** Chrome's and libdatachannel's default when the SCTP transport does not say. */
+const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
+
+export interface SenderOptions {
+  channel: RTCDataChannel;
+  peerId: string;
+  /** The SCTP transport, whose `maxMessageSize` caps a frame. */
+  sctp: () => RTCSctpTransport | null | undefined;
+  /** Only a reliable, ordered channel chunks: a lost or reordered chunk could not be reassembled. */
+  chunking: boolean;
+  progress(id: number, bytes: number, total: number): void;
+  /** Something about no transfer of ours that is still pending: a refusal of one already handed over. */
+  error(error: RealtimeError): void;
+}
+
+interface Job {
+  outgoing: Outgoing;
+  id: number;
+  offset: number;
+  started: boolean;
+  settled: boolean;
+  settle(error?: RealtimeError): void;
+}
+
+/**
+ * The outgoing side of one `RTCDataChannel`: a first-in first-out queue of
+ * messages, handed to the channel a frame at a time while its
+ * `bufferedAmount` is under {@link HIGH_WATERMARK}, so the memory it adds
+ * stays under {@link SEND_BOUND} whatever the app sends. Large messages go
+ * as a chunked transfer (see encoder.ts); one transfer at a time.
+ */
+export class Sender {
+  readonly #options: SenderOptions;
+  readonly #queue: Job[] = [];
+  #pumping = false;
+  #nextId = 1;
+  /** Resolves the pump's wait for the low watermark. */
+  #wake: (() => void) | undefined;
+  #failed: RealtimeError | undefined;
+  /** Whether the stack lacks `bufferedamountlow`, so the wait looks at `bufferedAmount` itself. */
+  readonly #polls: boolean;
+  #poll: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(options: SenderOptions) {
+    this.#options = options;
+    this.#polls = typeof options.channel.bufferedAmountLowThreshold !== "number";
+    options.channel.bufferedAmountLowThreshold = LOW_WATERMARK;
+    options.channel.addEventListener("bufferedamountlow", this.#onLow);
+  }
+
+  /** Messages queued or being sent. */
+  get transfers(): number {
+    return this.#queue.length;
+  }
+
+  /** Bytes handed to the channel and not yet sent. */
+  get buffered(): number {
+    return this.#failed ? 0 : this.#options.channel.bufferedAmount;
+  }
+
+  /** Queues a message; resolves when its last byte is handed to the channel. */
+  send(outgoing: Outgoing, signal?: AbortSignal): Promise<void> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    if (signal?.aborted) return Promise.reject(aborted(this.#options.peerId, signal));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (job.started && !job.settled) sendControl(this.#options.channel, FrameKind.ABORT, job.id);
+        job.settle(aborted(this.#options.peerId, signal!));
+      };
+      const job: Job = {
+        outgoing,
+        id: this.#nextId,
+        offset: 0,
+        started: false,
+        settled: false,
+        settle: (error) => {
+          if (job.settled) return;
+          job.settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          const index = this.#queue.indexOf(job);
+          if (index >= 0) this.#queue.splice(index, 1);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.#nextId = (this.#nextId % 0xffff_ffff) + 1;
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(job);
+      void this.#pump();
+    });
+  }
+
+  /** The peer refused transfer `id` (over its `maxMessageSize`). */
+  refused(id: number): void {
+    const error = new RealtimeError(
+      ClientErrorCodes.MESSAGE_TOO_LARGE,
+      `peer ${this.#options.peerId} refused a message over its maxMessageSize`,
+      { peerId: this.#options.peerId },
+    );
+    const job = this.#queue.find((queued) => queued.id === id && queued.started);
+    if (job) job.settle(error);
+    else this.#options.error(error);
+  }
+
+  /** Fails every queued message with `error` (a transfer under way is aborted on the wire too) and refuses new ones. */
+  fail(error: RealtimeError): void {
+    if (this.#failed) return;
+    for (const job of this.#queue.splice(0)) {
+      if (job.started) sendControl(this.#options.channel, FrameKind.ABORT, job.id, true);
+      job.settle(error);
+    }
+    this.#failed = error;
+    this.#options.channel.removeEventListener("bufferedamountlow", this.#onLow);
+    clearTimeout(this.#poll);
+    this.#onLow();
+  }
+
+  #lowWater(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      if (this.#polls) this.#look();
+    });
+  }
+
+  #opened(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const { channel } = this.#options;
+      const open = () => {
+        channel.removeEventListener("open", open);
+        this.#onLow();
+      };
+      channel.addEventListener("open", open);
+      this.#wake = () => {
+        channel.removeEventListener("open", open);
+        resolve();
+      };
+    });
+  }
+
+  #look(): void {
+    this.#poll = setTimeout(() => {
+      if (!this.#wake) return;
+      if (this.#options.channel.bufferedAmount <= LOW_WATERMARK) this.#onLow();
+      else this.#look();
+    }, POLL_MS);
+  }
+
+  readonly #onLow = () => {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  };
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let job = this.#queue[0]; job && !this.#failed; job = this.#queue[0]) {
+        if (this.#options.channel.readyState === "connecting") {
+          // A channel declared a moment ago: it opens as soon as the SCTP association has it.
+          await this.#opened();
+          continue;
+        }
+        if (this.#options.channel.bufferedAmount >= HIGH_WATERMARK) {
+          await this.#lowWater();
+          continue;
+        }
+        try {
+          await this.#step(job);
+        } catch (cause) {
+          job.settle(
+            cause instanceof RealtimeError
+              ? cause
+              : new RealtimeError(ClientErrorCodes.TRANSFER_FAILED, `reading the message for peer ${this.#options.peerId} failed`, {
+                  peerId: this.#options.peerId,
+                  cause,
+                }),
+          );
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** Hands the next frame of `job` to the channel. */
+  async #step(job: Job): Promise<void> {
+    const { outgoing } = job;
+    const frameLimit = Math.min(this.#options.sctp()?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE, MAX_FRAME);
+    if (outgoing.kind === "text") {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit.
+      if (outgoing.text.length * 3 <= frameLimit) {
+        this.#hand(outgoing.text);
+        job.settle();
+      } else {
+        job.outgoing = textAsBytes(outgoing.text);
+      }
+      return;
+    }
+    const { id, offset } = job;
+    const total = outgoing.size;
+    if (!job.started) {
+      if (wholeSize(total, outgoing.type) <= frameLimit) {
+        const bytes = await outgoing.read(0, total);
+        if (job.settled) return;
+        this.#hand(encodeWhole({ payload: outgoing.payload, type: outgoing.type, bytes }));
+        job.settle();
+      } else if (!this.#options.chunking) {
+        job.settle(
+          new RealtimeError(
+            ClientErrorCodes.MESSAGE_TOO_LARGE,
+            `a message of ${total} bytes does not fit one frame (${frameLimit} bytes), and only a reliable, ordered channel splits messages`,
+            { peerId: this.#options.peerId },
+          ),
+        );
+      } else {
+        this.#hand(encodeStart({ payload: outgoing.payload, type: outgoing.type, id, total }));
+        job.started = true;
+        this.#options.progress(id, 0, total);
+      }
+      return;
+    }
+    const length = Math.min(frameLimit - CHUNK_HEADER, total - offset);
+    const bytes = await outgoing.read(offset, length);
+    if (job.settled) return;
+    this.#hand(encodeChunk({ id, offset, bytes }));
+    job.offset = offset + length;
+    this.#options.progress(id, job.offset, total);
+    if (job.offset >= total) job.settle();
+  }
+
+  #hand(frame: string | Uint8Array<ArrayBuffer>): void {
+    const { channel, peerId } = this.#options;
+    try {
+      if (typeof frame === "string") channel.send(frame);
+      else channel.send(frame);
+    } catch (cause) {
+      // The channel closed under us; its close fails the rest.
+      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId} is not connected`, { peerId, cause });
+    }
+  }
+
+}
+
+/**
+ * Sends an `ABORT` or `REFUSE` frame; returns whether it went. Best effort:
+ * a channel that is closing frees the far end's transfer as it closes, and
+ * a throw here would escape into an abort or message handler.
+ */
+export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): boolean {
+  if (channel.readyState !== "open") return false;
+  try {
+    channel.send(encodeControl(kind, id, failed));
+    return true;
+  } catch {
+    return false; // closed between the check and the send: see above
+  }
+}
+
+function aborted(peerId: string, signal: AbortSignal): RealtimeError {
+  return new RealtimeError(ClientErrorCodes.ABORTED, `the message to peer ${peerId} was aborted`, { peerId, cause: signal.reason });
+}
