@@ -1,4 +1,5 @@
 import { byTestId } from "./dom.js";
+import { acceptFileDrops } from "./drop.js";
 import { cleanName, roomNameProblem } from "./protocol.js";
 import { ChatSession } from "./session.js";
 import { hideError, showError, showSignalingStatus } from "./view.js";
@@ -68,6 +69,17 @@ byTestId<HTMLFormElement>("chat-form").addEventListener("submit", (event) => {
   if (session?.say(input.value)) input.value = "";
   input.focus();
 });
+
+const fileInput = byTestId<HTMLInputElement>("file-input");
+byTestId("attach-button").addEventListener("click", () => fileInput.click());
+fileInput.addEventListener("change", () => {
+  session?.sendFiles(Array.from(fileInput.files ?? []));
+  // The same file again is a new send.
+  fileInput.value = "";
+});
+acceptFileDrops(byTestId("room-view"), byTestId("drop-overlay"), (files) => session?.sendFiles(files));
+
+byTestId("video-toggle").addEventListener("click", () => session?.toggleVideo());
 
 function leave(): void {
   session?.leave();

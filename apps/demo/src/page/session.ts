@@ -1,5 +1,7 @@
 import { ClientErrorCodes, RTCClient, type PeerLeftReason } from "@raycaster/realtime";
+import { FileTransfers } from "./files.js";
 import { parsePeerMessage, TEXT_MAX_LENGTH, type PeerMessage } from "./protocol.js";
+import { VideoCall } from "./video.js";
 import { RoomView, showError, showSignalingStatus, type PeerInfo } from "./view.js";
 
 export interface ChatSessionOptions {
@@ -27,6 +29,8 @@ export class ChatSession {
   readonly #client: RTCClient;
   readonly #view = new RoomView();
   readonly #peers = new Map<string, PeerInfo>();
+  readonly #files: FileTransfers;
+  readonly #video: VideoCall;
   readonly #name: string;
   readonly #room: string;
   /** Removes the page's handlers: after `close()` nothing of this client may touch the page (another session may own it). */
@@ -49,6 +53,10 @@ export class ChatSession {
     });
     this.#view.show(name, room);
     this.#showStatus();
+    // Declared at once, so the "files" channel is on every peer connection.
+    const problem = (message: string) => showError(message);
+    this.#files = new FileTransfers(this.#client, { nameOf: (peerId) => this.#nameOf(peerId), append: (element) => this.#view.append(element), problem });
+    this.#video = new VideoCall(this.#client, (peerId) => this.#nameOf(peerId), problem);
 
     const client = this.#client;
     const on: RTCClient["on"] = (event, handler) => {
@@ -73,7 +81,10 @@ export class ChatSession {
       this.#send(peerId, { type: "hello", name: this.#name });
     });
     on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
+    on("track", ({ peerId, track, streams }) => this.#video.addRemote(peerId, track, streams));
     on("peerLeft", ({ peerId, reason }) => {
+      this.#files.peerLeft(peerId);
+      this.#video.removePeer(peerId);
       const peer = this.#peers.get(peerId);
       this.#peers.delete(peerId);
       this.#peersChanged();
@@ -110,12 +121,25 @@ export class ChatSession {
     return true;
   }
 
+  /** Sends files to every connected peer, each with its progress in the chat. */
+  sendFiles(files: Iterable<File>): void {
+    this.#files.send(files);
+  }
+
+  /** Starts your camera and microphone for everyone, or stops them. */
+  toggleVideo(): void {
+    if (this.#video.active) this.#video.stop();
+    else void this.#video.start();
+  }
+
   /**
    * Closes the signaling connection (a clean close, so the server frees the
    * seat at once and the others see you leave) and every peer connection.
    */
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#files.close();
+    this.#video.close();
     this.#client.close();
   }
 
@@ -147,9 +171,14 @@ export class ChatSession {
       const first = peer.name === undefined;
       this.#update(peerId, { name: message.name });
       if (first) this.#view.addNotice(`${message.name} is here.`);
+      this.#video.rename(peerId);
       return;
     }
-    this.#view.addMessage({ senderId: peerId, senderName: peer.name ?? `Peer ${peerId.slice(0, 6)}`, text: message.text, own: false });
+    this.#view.addMessage({ senderId: peerId, senderName: this.#nameOf(peerId), text: message.text, own: false });
+  }
+
+  #nameOf(peerId: string): string {
+    return this.#peers.get(peerId)?.name ?? `Peer ${peerId.slice(0, 6)}`;
   }
 
   #send(peerId: string, message: PeerMessage): void {
