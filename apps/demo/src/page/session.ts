@@ -82,6 +82,7 @@ export class ChatSession {
     });
     on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
     on("track", ({ peerId, track, streams }) => this.#video.addRemote(peerId, track, streams));
+    on("trackRemoved", ({ peerId, track }) => this.#video.removeRemote(peerId, track));
     on("peerLeft", ({ peerId, reason }) => {
       this.#files.peerLeft(peerId);
       this.#video.removePeer(peerId);

@@ -80,9 +80,20 @@ export class VideoCall {
       tile = this.#tile(peerId, stream ?? new MediaStream());
     }
     if (!tile.stream.getTracks().includes(track)) tile.stream.addTrack(track);
-    // Taken off by the peer (stopped video): gone from the stream, or the transceiver stopped.
-    track.addEventListener("ended", () => this.#trackGone(peerId, tile, track));
     this.#render();
+  }
+
+  /**
+   * The client's `trackRemoved`: the peer stopped sending it, or its
+   * connection was replaced (the new one brings the tracks again, maybe
+   * first). The tile goes when its last track does.
+   */
+  removeRemote(peerId: string, track: MediaStreamTrack): void {
+    const tile = this.#tiles.get(peerId);
+    if (!tile) return;
+    // The browser may have taken it out of the peer's stream already.
+    if (tile.stream.getTracks().includes(track)) tile.stream.removeTrack(track);
+    if (tile.stream.getTracks().length === 0) this.removePeer(peerId);
   }
 
   /** Shows the peer's name on their tile once their hello arrives. */
@@ -118,18 +129,10 @@ export class VideoCall {
       sound.setAttribute("aria-pressed", String(!video.muted));
     });
     const element = h("figure", { class: "tile", "data-testid": "video-tile", "data-peer-id": peerId }, video, h("figcaption", { class: "tile__caption" }, label, sound));
-    stream.addEventListener("removetrack", () => {
-      if (stream.getTracks().length === 0 && this.#tiles.get(peerId)?.stream === stream) this.removePeer(peerId);
-    });
     const tile = { element, video, label, stream };
     this.#tiles.set(peerId, tile);
     this.#grid.append(element);
     return tile;
-  }
-
-  #trackGone(peerId: string, tile: Tile, track: MediaStreamTrack): void {
-    tile.stream.removeTrack(track);
-    if (tile.stream.getTracks().length === 0 && this.#tiles.get(peerId) === tile) this.removePeer(peerId);
   }
 
   #render(): void {
