@@ -7,6 +7,7 @@ import {
   type ServerMessage,
 } from "@raycaster/realtime-protocol";
 import { Emitter } from "./emitter.js";
+import { Media, mediaUnsupported, splitTarget, supportsMedia, type TrackTarget } from "./media.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
@@ -38,6 +39,20 @@ export interface RTCClientEvents {
    * left); `connectedPeers` says whether a channel is open right now.
    */
   peerConnected: { peerId: string };
+  /**
+   * A remote media track arrived, with the streams the peer added it to
+   * (attach `streams[0]` to a `<video>`). The same track is not reported
+   * twice while it lasts; a connection replaced by an ICE restart or a
+   * collision brings its tracks again as new objects.
+   */
+  track: { peerId: string; track: MediaStreamTrack; streams: readonly MediaStream[] };
+  /**
+   * A remote track reported by `track` ended: the peer removed it (seen
+   * when the renegotiation that removed it completes), or the connection it
+   * came on was replaced. Not fired for a peer that leaves: `peerLeft`
+   * ends all of its tracks.
+   */
+  trackRemoved: { peerId: string; track: MediaStreamTrack };
   /** A message from a peer, already parsed from JSON. */
   message: { peerId: string; data: unknown };
   /** A peer is gone: it left the room, its connection failed, or it closed. */
@@ -71,6 +86,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
   readonly #resources = new Resources();
+  readonly #media = new Media();
+  /** Whether this RTCPeerConnection carries media (not node-datachannel's polyfill). */
+  readonly #mediaSupported: boolean;
   /** ICE servers from the server (`Initialize.iceServers`, renewed by `IceServers`): TURN with credentials for this seat. */
   #serverIceServers: RTCIceServer[] = [];
   /** node-datachannel's polyfill needs TURN credentials escaped (see escapesTurnCredentials). */
@@ -84,7 +102,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // A bad configuration (a TURN server without credentials, a malformed
     // URL) throws here, from the constructor, rather than later inside a
     // WebSocket callback where nobody could catch it.
-    new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
+    const probe = new this.#options.RTCPeerConnection(this.#options.rtcConfiguration) as RTCPeerConnection;
+    this.#mediaSupported = supportsMedia(probe);
+    probe.close();
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#signaling = new SignalingConnection(this.#options, {
       seated: (message) => this.#onSignal(message),
@@ -164,6 +184,63 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   }
 
   /**
+   * Sends a media track to every peer, present and future (including the
+   * fresh connections ICE restarts make), or with `{ peers }` as last
+   * argument to those peers only. `streams` are what the remote side's
+   * `track` event reports (give one to keep audio and video of a camera
+   * together). Each connection renegotiates through perfect negotiation;
+   * tracks added at once on both sides all arrive. Adding a track again
+   * extends it to more peers. Throws `MEDIA_UNSUPPORTED` on a WebRTC stack
+   * without media (node-datachannel's polyfill).
+   *
+   * @example
+   * ```ts
+   * const media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+   * for (const track of media.getTracks()) client.addTrack(track, media);
+   * client.on("track", ({ streams }) => (video.srcObject = streams[0] ?? null));
+   * ```
+   */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): void;
+  addTrack(track: MediaStreamTrack, ...streamsAndTarget: [...streams: MediaStream[], target: TrackTarget]): void;
+  addTrack(track: MediaStreamTrack, ...args: (MediaStream | TrackTarget)[]): void {
+    this.#checkMedia();
+    const { streams, target } = splitTarget(args);
+    this.#media.add(track, streams, target);
+    void this.#syncTracks(target);
+  }
+
+  /**
+   * Stops sending a track to every peer (and future ones), or with
+   * `{ peers }` to those only; each connection renegotiates, and the remote
+   * side gets `trackRemoved`. The track itself is yours: it is not stopped.
+   * A track that was not added is ignored. Throws `MEDIA_UNSUPPORTED` on a
+   * stack without media.
+   */
+  removeTrack(track: MediaStreamTrack, target?: TrackTarget): void {
+    this.#checkMedia();
+    this.#media.remove(track, target);
+    void this.#syncTracks(target);
+  }
+
+  /**
+   * Puts `newTrack` in place of `oldTrack` (a camera switch), for every peer
+   * sending it or with `{ peers }` for those only; future peers get the new
+   * one. Of the same kind, the senders swap it without renegotiating;
+   * otherwise it is removed and added. Resolves when every connection
+   * swapped it (a connection that fails reports `NEGOTIATION_FAILED` as an
+   * `error` event). Throws `TRACK_NOT_ADDED` when `oldTrack` was never
+   * added, `MEDIA_UNSUPPORTED` on a stack without media.
+   */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, target?: TrackTarget): Promise<void> {
+    this.#checkMedia();
+    if (!this.#media.has(oldTrack)) {
+      throw new RealtimeError(ClientErrorCodes.TRACK_NOT_ADDED, `track ${oldTrack.id} was not added with addTrack`);
+    }
+    this.#media.replace(oldTrack, newTrack, target);
+    return this.#syncTracks(target);
+  }
+
+  /**
    * Counts of live resources: peers, and the peer connections, data channels
    * and timers behind them. All zero after `close()`; a count that only
    * grows while peers come and go is a leak.
@@ -192,6 +269,16 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.emit("signalingClosed", { code: 1000, reason: "client closed" });
     }
     this.removeAllListeners();
+  }
+
+  #checkMedia(): void {
+    if (!this.#mediaSupported) throw mediaUnsupported();
+  }
+
+  /** Brings the target peers' connections (every peer when none) to the wanted tracks. */
+  async #syncTracks(target: TrackTarget | undefined): Promise<void> {
+    const peers = target?.peers ? target.peers.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
+    await Promise.all(peers.map((peer) => peer?.syncTracks()));
   }
 
   #onSignal(message: ServerMessage): void {
@@ -296,6 +383,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
         message: (data) => this.emit("message", { peerId, data }),
+        tracks: () => this.#media.tracksFor(peerId),
+        track: (track, streams) => this.emit("track", { peerId, track, streams }),
+        trackRemoved: (track) => this.emit("trackRemoved", { peerId, track }),
         gone: (reason) => this.#drop(peerId, reason),
         error: (error) => this.#error(error),
       },
@@ -356,6 +446,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     this.#peers.delete(peerId);
+    this.#media.forget(peerId);
     peer.close();
     this.emit("peerLeft", { peerId, reason });
   }

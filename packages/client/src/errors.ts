@@ -39,6 +39,13 @@ export const ClientErrorCodes = {
   BUFFER_FULL: "BUFFER_FULL",
   /** The value given to `send` or `broadcast` cannot be turned into JSON. */
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
+  /**
+   * `addTrack`, `removeTrack` or `replaceTrack` on a WebRTC stack that
+   * carries no media (node-datachannel's polyfill): thrown, nothing changes.
+   */
+  MEDIA_UNSUPPORTED: "MEDIA_UNSUPPORTED",
+  /** `replaceTrack` named a track that was never added with `addTrack` (or was removed). */
+  TRACK_NOT_ADDED: "TRACK_NOT_ADDED",
   /** A peer sent something over the data channel that is not JSON. */
   INVALID_PEER_MESSAGE: "INVALID_PEER_MESSAGE",
 } as const;

@@ -5,6 +5,7 @@ export type { SignalingSocket, WebSocketConstructor } from "./signaling.js";
 export type { SignalingState } from "./connection.js";
 export type { DebugHook, PeerLeftReason } from "./peer.js";
 export type { ResourceCounts } from "./resources.js";
+export type { TrackTarget } from "./media.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";
 export { SignalingEvents, ErrorCodes, CloseCodes, FinalCloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";

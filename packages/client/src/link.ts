@@ -1,5 +1,6 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol";
 import { CandidateQueues } from "./candidates.js";
+import { LinkMedia } from "./media.js";
 import type { Resources } from "./resources.js";
 import { hasRelayCandidate, isRelayCandidate } from "./turn.js";
 
@@ -11,6 +12,8 @@ export interface LinkEvents {
   channelOpen(link: Link): void;
   channelClose(link: Link): void;
   message(link: Link, data: unknown): void;
+  /** A remote track arrived (`ontrack`). */
+  track(link: Link, event: RTCTrackEvent): void;
   /** With `relayOnly`: a round of ICE gathering finished without a relay candidate; `detail` says what is known of why. */
   noRelay(link: Link, detail: string): void;
 }
@@ -39,6 +42,8 @@ export class Link {
   readonly pc: RTCPeerConnection;
   channel: RTCDataChannel | undefined;
   readonly candidates: CandidateQueues;
+  /** Our tracks' senders on this connection, and the remote tracks reported. */
+  readonly media = new LinkMedia();
   /** Whether a remote description was applied to this connection. */
   hasRemoteDescription = false;
   /** The remote DTLS fingerprint of the last description applied: a new one means the remote made a fresh connection. */
@@ -107,6 +112,9 @@ export class Link {
     };
     pc.onnegotiationneeded = () => {
       if (!this.closed) events.negotiationNeeded(this);
+    };
+    pc.ontrack = (event) => {
+      if (!this.closed) events.track(this, event);
     };
     if (relayOnly) {
       pc.onicegatheringstatechange = () => {
@@ -193,7 +201,7 @@ export class Link {
     this.closed = true;
     this.candidates.clear();
     const { pc, channel } = this;
-    pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = null;
+    pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = pc.ontrack = null;
     pc.onicegatheringstatechange = pc.onicecandidateerror = null;
     if (channel) {
       channel.onopen = channel.onmessage = channel.onclose = null;

@@ -1,6 +1,7 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { fingerprintOf, Link } from "./link.js";
+import { endedRemoteTracks, needsNegotiation, syncSenders, type LocalTrack } from "./media.js";
 import { parseMessage, sendText } from "./messages.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
@@ -25,6 +26,12 @@ export interface PeerContext {
   /** The data channel opened for the first time; called once. */
   opened(): void;
   message(data: unknown): void;
+  /** The local tracks this peer should be sent now (see `Media`). */
+  tracks(): readonly LocalTrack[];
+  /** A remote track arrived on the current connection. */
+  track(track: MediaStreamTrack, streams: readonly MediaStream[]): void;
+  /** A remote track reported by {@link track} ended: the peer removed it, or its connection was replaced. */
+  trackRemoved(track: MediaStreamTrack): void;
   /** The peer is gone for good; called once, never after {@link Peer.close}. */
   gone(reason: PeerLeftReason): void;
   error(error: RealtimeError): void;
@@ -105,7 +112,7 @@ export class Peer {
       check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
-    if (options.initiator) this.#link.openChannel();
+    if (options.initiator) this.#openChannel(this.#link);
   }
 
   /** Whether the data channel is open. */
@@ -182,8 +189,8 @@ export class Peer {
       link.remoteFingerprint = fingerprintOf(sdp);
       if (link !== this.#link) return;
       if (type === "offer") {
-        // The answering side's channel exists only from here, so it never had an offer of its own.
-        link.openChannel();
+        // The answering side's channel (and tracks) exist only from here, so it never had an offer of its own.
+        this.#openChannel(link);
         const answer = await pc.createAnswer();
         await pc.setLocalDescription(answer);
         if (link !== this.#link) return;
@@ -197,7 +204,45 @@ export class Peer {
       link.candidates.release();
       await link.candidates.flush();
       this.#checkRestarted();
+      this.#negotiated(link);
     });
+  }
+
+  /**
+   * An exchange completed: remote tracks it ended are reported, and if our
+   * tracks changed since the offer (or a rolled-back offer of ours carried
+   * them, or the remote offer had no place for them) we offer again: media
+   * renegotiation follows perfect negotiation like everything else.
+   */
+  #negotiated(link: Link): void {
+    if (link !== this.#link || this.#closed) return;
+    for (const track of endedRemoteTracks(link.media)) this.#context.trackRemoved(track);
+    if (link.pc.signalingState === "stable" && needsNegotiation(link.pc, link.media)) {
+      this.#options.debug("renegotiating media", { peerId: this.id });
+      void this.#negotiate();
+    }
+  }
+
+  /** Opens the link's channel and gives it our tracks: from here on it may offer. */
+  #openChannel(link: Link): void {
+    link.openChannel();
+    void this.#syncLink(link);
+  }
+
+  #syncLink(link: Link): Promise<void> {
+    try {
+      const { replaced } = syncSenders(link.pc, link.media, this.#context.tracks());
+      // A change that needs negotiating fires `negotiationneeded` (or is found by #negotiated).
+      return Promise.all(replaced).then(
+        () => undefined,
+        (error: unknown) => {
+          if (link === this.#link) this.#fail(error);
+        },
+      );
+    } catch (error) {
+      this.#fail(error);
+      return Promise.resolve();
+    }
   }
 
   /** Adds a remote ICE candidate, or holds it until the remote description is set. */
@@ -218,6 +263,18 @@ export class Peer {
       });
     }
     sendText(this.id, pc, channel, text);
+  }
+
+  /**
+   * Brings the current connection's senders to the tracks wanted now
+   * (`context.tracks()`): adds, removes, or swaps them (see `syncSenders`).
+   * A connection still waiting for the first offer gets them once that offer
+   * is applied. Resolves when swapped tracks are in place; a failure is
+   * reported as `NEGOTIATION_FAILED`, never thrown.
+   */
+  syncTracks(): Promise<void> {
+    if (this.#closed || !this.#link.channel) return Promise.resolve();
+    return this.#syncLink(this.#link);
   }
 
   /** Applies renewed ICE servers to the current connection (see {@link Link.setConfiguration}); fresh ones are created with them anyway. */
@@ -268,6 +325,11 @@ export class Peer {
         },
         noRelay: (link, detail) => {
           if (current(link)) this.#onNoRelay(detail);
+        },
+        track: (link, { track, streams, transceiver }) => {
+          if (!current(link) || link.media.remote.has(track)) return;
+          link.media.remote.set(track, transceiver);
+          this.#context.track(track, streams);
         },
       },
     });
@@ -433,7 +495,10 @@ export class Peer {
     const old = this.#link;
     this.#makingOffer = false;
     this.#link = this.#newLink();
-    if (offering) this.#link.openChannel();
+    if (offering) this.#openChannel(this.#link);
+    // Its remote tracks go with it; the fresh connection brings them anew.
+    for (const track of old.media.remote.keys()) this.#context.trackRemoved(track);
+    old.media.remote.clear();
     // One that carried the channel stays open until the fresh one does.
     if (old.channelOpened) this.#restarts.retire(old);
     else old.close();

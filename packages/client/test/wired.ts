@@ -4,6 +4,7 @@ import { RTCPeerConnection } from "./webrtc.js";
 import { Peer, type PeerLeftReason } from "../src/peer.js";
 import { Resources } from "../src/resources.js";
 import type { RealtimeError } from "../src/errors.js";
+import type { LocalTrack } from "../src/media.js";
 
 /** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
 const DEADLINE = 15_000;
@@ -19,6 +20,8 @@ export interface SideEvents {
   error: RealtimeError;
   message: unknown;
   debug: string;
+  track: MediaStreamTrack;
+  trackRemoved: MediaStreamTrack;
 }
 
 /** One side of a wired pair: the peer and everything it reported. */
@@ -28,6 +31,8 @@ export interface Side {
   /** Every RTCPeerConnection this side created. */
   created: InstanceType<typeof RTCPeerConnection>[];
   sent: Signal[];
+  /** The local tracks this side's peer is to send (change it, then call `peer.syncTracks()`). */
+  tracks: LocalTrack[];
   events: Recorded<SideEvents>[];
   /**
    * Resolves with the first event of `name` that `match` accepts, past or
@@ -86,6 +91,7 @@ export function wiredPeers(options: {
     });
     const record = recorder.record.bind(recorder);
     const sent: Signal[] = [];
+    const tracks: LocalTrack[] = [];
     const send = (signal: Signal) => {
       sent.push(signal);
       deliver(1 - index, signal);
@@ -111,6 +117,9 @@ export function wiredPeers(options: {
         message: (data) => record("message", data),
         gone: (reason: PeerLeftReason) => record("gone", reason),
         error: (error: RealtimeError) => record("error", error),
+        tracks: () => tracks,
+        track: (track) => record("track", track),
+        trackRemoved: (track) => record("trackRemoved", track),
       },
       connectTimeout: options.connectTimeout ?? 10_000,
       iceRestartDelay: options.iceRestartDelay ?? 1_000,
@@ -121,7 +130,7 @@ export function wiredPeers(options: {
     onTestFinished(() => peer.close());
     const when: Side["when"] = (name, match = () => true) =>
       recorder.when(name, match, { label: `side ${id} waiting for ${name}${match.toString().length > 12 ? ` ${match.toString()}` : ""}` });
-    return { peer, resources, created, sent, events: recorder.events, when };
+    return { peer, resources, created, sent, tracks, events: recorder.events, when };
   };
 
   sides.push(make(0, aId, bId, options.aInitiator), make(1, bId, aId, options.bInitiator));
