@@ -66,8 +66,12 @@ byTestId("error-dismiss").addEventListener("click", hideError);
 byTestId<HTMLFormElement>("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = byTestId<HTMLInputElement>("chat-input");
-  if (session?.say(input.value)) input.value = "";
+  const text = input.value;
   input.focus();
+  void session?.say(text).then((sent) => {
+    // Cleared once sent, unless the box holds something new by then.
+    if (sent && input.value === text) input.value = "";
+  });
 });
 
 const fileInput = byTestId<HTMLInputElement>("file-input");

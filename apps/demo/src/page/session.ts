@@ -78,7 +78,7 @@ export class ChatSession {
     });
     on("peerConnected", ({ peerId }) => {
       this.#update(peerId, { state: "connected" });
-      this.#send(peerId, { type: "hello", name: this.#name });
+      void this.#send(peerId, { type: "hello", name: this.#name });
     });
     on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
     on("track", ({ peerId, track, streams }) => this.#video.addRemote(peerId, track, streams));
@@ -108,12 +108,18 @@ export class ChatSession {
     });
   }
 
-  /** Sends a chat line to every connected peer; returns whether it went anywhere. */
-  say(input: string): boolean {
+  /** Sends a chat line to every connected peer; resolves with whether it went anywhere. */
+  async say(input: string): Promise<boolean> {
     const text = input.trim().slice(0, TEXT_MAX_LENGTH);
     if (!text) return false;
     const message: PeerMessage = { type: "chat", text };
-    const sent = this.#client.broadcast(message);
+    let sent: number;
+    try {
+      sent = await this.#client.broadcast(message);
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+      return false;
+    }
     if (sent === 0) {
       showError("Nobody is connected yet, so the message was not sent.");
       return false;
@@ -182,9 +188,9 @@ export class ChatSession {
     return this.#peers.get(peerId)?.name ?? `Peer ${peerId.slice(0, 6)}`;
   }
 
-  #send(peerId: string, message: PeerMessage): void {
+  async #send(peerId: string, message: PeerMessage): Promise<void> {
     try {
-      this.#client.send(peerId, message);
+      await this.#client.send(peerId, message);
     } catch (error) {
       showError(error instanceof Error ? error.message : String(error));
     }
