@@ -95,6 +95,8 @@ export class ChatSession {
       // A failed peer connection already shows as a line in the chat. (A lost
       // signaling socket is no error while the client retries: the pill shows it.)
       if (error.code === ClientErrorCodes.CONNECTION_FAILED) return;
+      // A transfer the sender cancelled: its line in the chat says so.
+      if (error.code === ClientErrorCodes.ABORTED) return;
       showError(error.message, error.code);
     });
     on("signalingClosed", ({ code, reason }) => {
