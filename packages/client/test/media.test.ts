@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { ClientErrorCodes, RealtimeError } from "../src/index.js";
+import { createClient, startServer, type Recorder } from "./harness.js";
+import { frame, noMedia, silentVideoTrack, videoTrack } from "./tracks.js";
+import { implementation } from "./webrtc.js";
+
+// Media between clients through a real server: tracks for all peers or some,
+// a late joiner, remove and replace, frames that really arrive (libwebrtc).
+
+async function pair(url: string) {
+  const a = createClient({ url, room: "media" });
+  const { id: aId } = await a.when("open");
+  const b = createClient({ url, room: "media" });
+  const { id: bId } = await b.when("open");
+  await Promise.all([a.connectedTo(bId), b.connectedTo(aId)]);
+  return { a, b, aId, bId };
+}
+
+/** The `track` events a client got from `peerId`. */
+const tracksFrom = (client: Recorder, peerId: string) => client.all("track").filter((e) => e.peerId === peerId);
+
+describe.runIf(implementation === "node-datachannel")("without media (node-datachannel)", () => {
+  it("addTrack, removeTrack and replaceTrack throw MEDIA_UNSUPPORTED, and data still flows", async () => {
+    const { url } = await startServer();
+    const { a, b, bId } = await pair(url);
+    // This stack has no MediaStreamTrack to give: a stand-in is enough, the
+    // call must refuse before it looks at the track.
+    const track = { id: "t", kind: "video" } as MediaStreamTrack;
+    for (const call of [() => a.client.addTrack(track), () => a.client.removeTrack(track), () => a.client.replaceTrack(track, track)]) {
+      expect(call).toThrow(expect.objectContaining({ name: "RealtimeError", code: ClientErrorCodes.MEDIA_UNSUPPORTED }) as RealtimeError);
+    }
+    a.client.send(bId, "still fine");
+    expect((await b.when("message", (m) => m.data === "still fine")).data).toBe("still fine");
+  });
+});
+
+describe.skipIf(noMedia !== undefined)(`media (${noMedia ?? "libwebrtc"})`, () => {
+  it("a track added before anyone came reaches each peer that joins, with its stream, and frames arrive", async () => {
+    const { url } = await startServer();
+    const a = createClient({ url, room: "media" });
+    const { id: aId } = await a.when("open");
+    const camera = videoTrack(160, 120);
+    a.client.addTrack(camera.track, camera.stream);
+
+    const b = createClient({ url, room: "media" });
+    const { track, streams } = await b.when("track", (e) => e.peerId === aId);
+    expect(track.kind).toBe("video");
+    expect(streams.map((s) => s.id)).toEqual([camera.stream.id]);
+    expect(await frame(track)).toEqual({ width: 160, height: 120 });
+
+    // A late joiner gets it too, from a meeting that had nothing to do with the first.
+    const c = createClient({ url, room: "media" });
+    const late = await c.when("track", (e) => e.peerId === aId);
+    expect(await frame(late.track)).toEqual({ width: 160, height: 120 });
+    expect([tracksFrom(b, aId).length, tracksFrom(c, aId).length]).toEqual([1, 1]);
+  });
+
+  it("add, replace without renegotiating, remove: the remote side sees each", async () => {
+    const { url } = await startServer();
+    const { a, b, aId } = await pair(url);
+    const first = videoTrack(160, 120);
+    a.client.addTrack(first.track, first.stream);
+    const { track: remote } = await b.when("track", (e) => e.peerId === aId);
+    await frame(remote, (f) => f.width === 160);
+
+    // Same kind: the sender swaps it; the remote track stays, its frames change.
+    const second = videoTrack(320, 240);
+    const eventsBefore = b.events.length;
+    await a.client.replaceTrack(first.track, second.track);
+    expect(await frame(remote, (f) => f.width === 320)).toEqual({ width: 320, height: 240 });
+    expect(tracksFrom(b, aId)).toHaveLength(1);
+    expect(b.events.slice(eventsBefore).filter((e) => e.name === "track" || e.name === "trackRemoved")).toEqual([]);
+
+    a.client.removeTrack(second.track);
+    const removed = await b.when("trackRemoved", (e) => e.peerId === aId);
+    expect(removed.track).toBe(remote);
+
+    // The old track was given up by the replacement: nothing to replace any more.
+    expect(() => a.client.replaceTrack(first.track, second.track)).toThrow(
+      expect.objectContaining({ code: ClientErrorCodes.TRACK_NOT_ADDED }) as RealtimeError,
+    );
+  });
+
+  it("{ peers } sends a track to those peers only", async () => {
+    const { url } = await startServer();
+    const { a, b, aId, bId } = await pair(url);
+    const c = createClient({ url, room: "media" });
+    const { id: cId } = await c.when("open");
+    await Promise.all([a.connectedTo(cId), c.connectedTo(aId)]);
+
+    const forB = silentVideoTrack();
+    const forAll = silentVideoTrack();
+    a.client.addTrack(forB.track, forB.stream, { peers: [bId] });
+    a.client.addTrack(forAll.track, forAll.stream);
+    // A track for c by mistake would have gone out with forAll, in the same
+    // offer and before it (tracks go in the order they were added).
+    const ofStream = (stream: MediaStream) => (e: { peerId: string; streams: readonly MediaStream[] }) =>
+      e.peerId === aId && e.streams[0]?.id === stream.id;
+    await Promise.all([c.when("track", ofStream(forAll.stream)), b.when("track", ofStream(forAll.stream))]);
+    expect(tracksFrom(b, aId).map((e) => e.streams[0]?.id)).toEqual([forB.stream.id, forAll.stream.id]);
+    expect(tracksFrom(c, aId).map((e) => e.streams[0]?.id)).toEqual([forAll.stream.id]);
+
+    // Removed for b alone: c keeps its track.
+    a.client.removeTrack(forAll.track, { peers: [bId] });
+    await b.when("trackRemoved", (e) => e.peerId === aId);
+    // A removal for c by mistake would be seen no later than that of a
+    // track added and removed after it.
+    const marker = silentVideoTrack();
+    a.client.addTrack(marker.track, marker.stream);
+    const { track: markerRemote } = await c.when("track", ofStream(marker.stream));
+    a.client.removeTrack(marker.track);
+    await c.when("trackRemoved", (e) => e.track === markerRemote);
+    expect(c.all("trackRemoved").map((e) => e.track)).toEqual([markerRemote]);
+    expect(a.all("error")).toEqual([]);
+  });
+});
