@@ -41,6 +41,9 @@ export default defineConfig({
         "--disable-sync",
         // Otherwise host candidates are hidden behind mDNS names that cannot resolve here.
         "--disable-features=WebRtcHideLocalIpsWithMdns",
+        // The video call: a synthetic camera and microphone, allowed without a prompt.
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
       ],
     },
     trace: "retain-on-failure",

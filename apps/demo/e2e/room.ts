@@ -2,6 +2,7 @@
 // Every wait is on page state (Playwright's `expect` retries until its
 // timeout) and says what it waited for.
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { startDemo, type Demo } from "../src/server.js";
 
 export const ROOM = "design-review";
 
@@ -19,6 +20,21 @@ export async function enter(browser: Browser, contexts: BrowserContext[], url: s
   await page.goto(`${url}/?room=${ROOM}`);
   await join(page, name);
   return { name, page, id: await selfId(page) };
+}
+
+/**
+ * Starts the demo on a free port and runs `scenario`, which lets people in
+ * with `enterAs`; then closes their browser contexts and the demo, pass or fail.
+ */
+export async function inDemo(browser: Browser, scenario: (enterAs: (name: string) => Promise<Person>, demo: Demo) => Promise<void>): Promise<void> {
+  const demo = await startDemo({ port: 0, host: "127.0.0.1" });
+  const contexts: BrowserContext[] = [];
+  try {
+    await scenario((name) => enter(browser, contexts, demo.url, name), demo);
+  } finally {
+    for (const context of contexts) await context.close();
+    await demo.close();
+  }
 }
 
 /** Fills in the join form the page shows (after a first visit or a reload) and joins. */

@@ -1,4 +1,5 @@
 import { byTestId } from "./dom.js";
+import { acceptFileDrops } from "./drop.js";
 import { cleanName, roomNameProblem } from "./protocol.js";
 import { ChatSession } from "./session.js";
 import { hideError, showError, showSignalingStatus } from "./view.js";
@@ -65,9 +66,24 @@ byTestId("error-dismiss").addEventListener("click", hideError);
 byTestId<HTMLFormElement>("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const input = byTestId<HTMLInputElement>("chat-input");
-  if (session?.say(input.value)) input.value = "";
+  const text = input.value;
   input.focus();
+  void session?.say(text).then((sent) => {
+    // Cleared once sent, unless the box holds something new by then.
+    if (sent && input.value === text) input.value = "";
+  });
 });
+
+const fileInput = byTestId<HTMLInputElement>("file-input");
+byTestId("attach-button").addEventListener("click", () => fileInput.click());
+fileInput.addEventListener("change", () => {
+  session?.sendFiles(Array.from(fileInput.files ?? []));
+  // The same file again is a new send.
+  fileInput.value = "";
+});
+acceptFileDrops(byTestId("room-view"), byTestId("drop-overlay"), (files) => session?.sendFiles(files));
+
+byTestId("video-toggle").addEventListener("click", () => session?.toggleVideo());
 
 function leave(): void {
   session?.leave();

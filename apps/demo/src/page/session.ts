@@ -1,5 +1,7 @@
 import { ClientErrorCodes, RTCClient, type PeerLeftReason } from "@raycaster/realtime";
+import { FileTransfers } from "./files.js";
 import { parsePeerMessage, TEXT_MAX_LENGTH, type PeerMessage } from "./protocol.js";
+import { VideoCall } from "./video.js";
 import { RoomView, showError, showSignalingStatus, type PeerInfo } from "./view.js";
 
 export interface ChatSessionOptions {
@@ -27,6 +29,8 @@ export class ChatSession {
   readonly #client: RTCClient;
   readonly #view = new RoomView();
   readonly #peers = new Map<string, PeerInfo>();
+  readonly #files: FileTransfers;
+  readonly #video: VideoCall;
   readonly #name: string;
   readonly #room: string;
   /** Removes the page's handlers: after `close()` nothing of this client may touch the page (another session may own it). */
@@ -49,6 +53,10 @@ export class ChatSession {
     });
     this.#view.show(name, room);
     this.#showStatus();
+    // Declared at once, so the "files" channel is on every peer connection.
+    const problem = (message: string) => showError(message);
+    this.#files = new FileTransfers(this.#client, { nameOf: (peerId) => this.#nameOf(peerId), append: (element) => this.#view.append(element), problem });
+    this.#video = new VideoCall(this.#client, (peerId) => this.#nameOf(peerId), problem);
 
     const client = this.#client;
     const on: RTCClient["on"] = (event, handler) => {
@@ -70,10 +78,14 @@ export class ChatSession {
     });
     on("peerConnected", ({ peerId }) => {
       this.#update(peerId, { state: "connected" });
-      this.#send(peerId, { type: "hello", name: this.#name });
+      void this.#send(peerId, { type: "hello", name: this.#name });
     });
     on("message", ({ peerId, data }) => this.#receive(peerId, parsePeerMessage(data)));
+    on("track", ({ peerId, track, streams }) => this.#video.addRemote(peerId, track, streams));
+    on("trackRemoved", ({ peerId, track }) => this.#video.removeRemote(peerId, track));
     on("peerLeft", ({ peerId, reason }) => {
+      this.#files.peerLeft(peerId);
+      this.#video.removePeer(peerId);
       const peer = this.#peers.get(peerId);
       this.#peers.delete(peerId);
       this.#peersChanged();
@@ -83,6 +95,8 @@ export class ChatSession {
       // A failed peer connection already shows as a line in the chat. (A lost
       // signaling socket is no error while the client retries: the pill shows it.)
       if (error.code === ClientErrorCodes.CONNECTION_FAILED) return;
+      // A transfer the sender cancelled: its line in the chat says so.
+      if (error.code === ClientErrorCodes.ABORTED) return;
       showError(error.message, error.code);
     });
     on("signalingClosed", ({ code, reason }) => {
@@ -96,19 +110,35 @@ export class ChatSession {
     });
   }
 
-  /** Sends a chat line to every connected peer; returns whether it went anywhere. */
-  say(input: string): boolean {
+  /** Sends a chat line to every connected peer; resolves with whether it went anywhere. */
+  async say(input: string): Promise<boolean> {
     const text = input.trim().slice(0, TEXT_MAX_LENGTH);
     if (!text) return false;
     const message: PeerMessage = { type: "chat", text };
-    if (this.#client.connectedPeers.length === 0) {
+    let sent: number;
+    try {
+      sent = await this.#client.broadcast(message);
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+      return false;
+    }
+    if (sent === 0) {
       showError("Nobody is connected yet, so the message was not sent.");
       return false;
     }
-    // A peer that cannot take it is reported through the client's `error` event.
-    this.#client.broadcast(message).catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)));
     this.#view.addMessage({ senderId: this.#client.id ?? "", senderName: this.#name, text, own: true });
     return true;
+  }
+
+  /** Sends files to every connected peer, each with its progress in the chat. */
+  sendFiles(files: Iterable<File>): void {
+    this.#files.send(files);
+  }
+
+  /** Starts your camera and microphone for everyone, or stops them. */
+  toggleVideo(): void {
+    if (this.#video.active) this.#video.stop();
+    else void this.#video.start();
   }
 
   /**
@@ -117,6 +147,8 @@ export class ChatSession {
    */
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#files.close();
+    this.#video.close();
     this.#client.close();
   }
 
@@ -148,13 +180,22 @@ export class ChatSession {
       const first = peer.name === undefined;
       this.#update(peerId, { name: message.name });
       if (first) this.#view.addNotice(`${message.name} is here.`);
+      this.#video.rename(peerId);
       return;
     }
-    this.#view.addMessage({ senderId: peerId, senderName: peer.name ?? `Peer ${peerId.slice(0, 6)}`, text: message.text, own: false });
+    this.#view.addMessage({ senderId: peerId, senderName: this.#nameOf(peerId), text: message.text, own: false });
   }
 
-  #send(peerId: string, message: PeerMessage): void {
-    this.#client.send(peerId, message).catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)));
+  #nameOf(peerId: string): string {
+    return this.#peers.get(peerId)?.name ?? `Peer ${peerId.slice(0, 6)}`;
+  }
+
+  async #send(peerId: string, message: PeerMessage): Promise<void> {
+    try {
+      await this.#client.send(peerId, message);
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+    }
   }
 
   #update(peerId: string, change: Partial<PeerInfo>): void {

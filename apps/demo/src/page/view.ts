@@ -44,6 +44,7 @@ export class RoomView {
   readonly #messages = byTestId<HTMLOListElement>("message-list");
   readonly #sendButton = byTestId<HTMLButtonElement>("send-button");
   readonly #chatInput = byTestId<HTMLInputElement>("chat-input");
+  readonly #attachButton = byTestId<HTMLButtonElement>("attach-button");
 
   show(name: string, room: string): void {
     byTestId("join-view").hidden = true;
@@ -77,12 +78,13 @@ export class RoomView {
     byTestId("peers-empty").hidden = peers.length > 0;
     const connected = peers.some((peer) => peer.state === "connected");
     this.#sendButton.disabled = !connected;
+    this.#attachButton.disabled = !connected;
     this.#chatInput.placeholder = connected ? "Write a message…" : "Waiting for someone to connect…";
   }
 
   /** A chat line, yours or a peer's. */
   addMessage(message: { senderId: string; senderName: string; text: string; own: boolean }): void {
-    this.#append(
+    this.append(
       h(
         "li",
         {
@@ -103,10 +105,11 @@ export class RoomView {
 
   /** A quiet line about what happened: someone joined, the server went away. */
   addNotice(text: string): void {
-    this.#append(h("li", { class: "notice", "data-testid": "notice" }, text));
+    this.append(h("li", { class: "notice", "data-testid": "notice" }, text));
   }
 
-  #append(item: HTMLElement): void {
+  /** Adds a line at the end of the chat, and keeps it in view if the reader was at the bottom. */
+  append(item: HTMLElement): void {
     const list = this.#messages;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
     list.append(item);
