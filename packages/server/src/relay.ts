@@ -7,6 +7,7 @@ import {
   type ClientMessage,
 } from "@raycaster/realtime-protocol";
 import type { RawData } from "ws";
+import { isPromise } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import { observe } from "./hooks.js";
 import type { ResolvedOptions } from "./options.js";
@@ -94,11 +95,31 @@ function route(conn: Connection, message: ClientMessage, { options, seating, cou
   // `from` is the sender's server-minted id.
   const { event, to, ...fields } = message;
   const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
-  if (to === seat.id || !options.adapter.sendTo(seat.room, to, frame)) {
-    conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${seat.room}"`, to);
+  const notFound = () => conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${seat.room}"`, to);
+  if (to === seat.id) {
+    notFound();
     return;
   }
-  counters.relayed++;
-  const { hooks, onError } = options;
-  if (hooks.relay) observe(onError, () => hooks.relay?.(conn, to, event));
+  // Not awaited before the next frame: the adapter keeps call order, so
+  // this peer's next frames can be handed over while this one travels.
+  const answer = options.adapter.sendTo(seat.room, to, frame, seat.id);
+  const relayed = (delivered: boolean) => {
+    if (!delivered) {
+      notFound();
+      return;
+    }
+    counters.relayed++;
+    const { hooks, onError } = options;
+    if (hooks.relay) observe(onError, () => hooks.relay?.(conn, to, event));
+  };
+  if (!isPromise(answer)) {
+    relayed(answer);
+    return;
+  }
+  // A rejection is a store out of reach: the adapter reports the outage
+  // itself (once, not per frame); the sender is told this frame is lost.
+  answer.then(relayed, (error: unknown) => {
+    options.logger.debug({ err: error, to }, "signal not delivered");
+    conn.sendError(ErrorCodes.DELIVERY_FAILED, `the signal for "${to}" could not be delivered; the room's store is out of reach`, to);
+  });
 }
