@@ -132,7 +132,7 @@ export function describeRoomAdapter(name: string, cluster: AdapterCluster, optio
     });
 
     it("sendTo reaches the one member named, on whichever node, and nobody else", async () => {
-      const { on, seat } = await start();
+      const { on, seat, hosts } = await start();
       const members = ["a", "b", "c", "d"].map((id) => new Member(id));
       await seat("r", members);
       const [a, b, c, d] = members as [Member, Member, Member, Member];
@@ -143,6 +143,8 @@ export function describeRoomAdapter(name: string, cluster: AdapterCluster, optio
       for (const m of [b, c, d]) await m.received("marker", ms);
       for (const m of [b, c, d]) expect(m.frames).toEqual([`to ${m.id}`, "marker"]);
       expect(a.frames).toEqual([]);
+      // A node that got a frame for a member it does not hold would report it undeliverable.
+      expect(hosts.flatMap((host) => host.undelivered)).toEqual([]);
     });
 
     it("a frame crosses no room: sendTo a member of another room answers false, or is reported undeliverable", async () => {
