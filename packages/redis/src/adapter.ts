@@ -157,9 +157,12 @@ export class RedisRoomAdapter implements RoomAdapter {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#lease.stop();
+      const empty = this.#local.size === 0;
       this.#local.clear();
       // Presence is left to expire: clients of this node restore their
-      // seats on others within the lease, and the rest are swept.
+      // seats on others within the lease, and the rest are swept. A node
+      // that holds nobody leaves nothing behind.
+      if (empty && this.#redis.status === "ready") await this.#lease.release();
       await Promise.all([quit(this.#redis), quit(this.#sub)]);
     })();
     return this.#closed;

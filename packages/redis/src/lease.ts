@@ -43,6 +43,16 @@ export class Lease {
     clearInterval(this.#timer);
   }
 
+  /** Gives the lease up and forgets the node (it holds no member); a failure is logged, not thrown. */
+  async release(): Promise<void> {
+    const { prefix, nodeId, logger } = this.#options;
+    try {
+      await this.#redis.multi().del(`${prefix}node:${nodeId}`).srem(`${prefix}nodes`, nodeId).exec();
+    } catch (error) {
+      logger.warn({ err: error, node: nodeId }, "could not give the lease up; it expires by itself");
+    }
+  }
+
   /** Renews the lease; answers whether it had been lost. */
   async renew(): Promise<boolean> {
     const { prefix, nodeId, lease } = this.#options;

@@ -23,11 +23,11 @@ export function freshPrefix(): string {
   return prefix;
 }
 
-/** How many keys of `prefix` hold rooms now. */
+/** How many keys of `prefix` hold rooms now: a room's members, or a node's list of rooms. */
 export async function storedRooms(prefix: string, url = REDIS_URL): Promise<number> {
   const redis = new Redis(url);
   try {
-    return (await redis.keys(`${prefix}room:*`)).length;
+    return (await redis.keys(`${prefix}room:*`)).length + (await redis.keys(`${prefix}rooms:*`)).length;
   } finally {
     redis.disconnect();
   }

@@ -3,17 +3,18 @@ import { SignalingServer } from "@raycaster/realtime-server";
 import { RawClient, startServer } from "@raycaster/realtime-test-harness";
 import { describe, expect, it } from "vitest";
 import type { RedisRoomAdapter } from "../src/index.js";
-import { connectNodes, freshPrefix, gate } from "./redis.js";
+import { connectNodes, freshPrefix, gate, storedRooms } from "./redis.js";
 
 const SECRET = "a secret every node of these tests shares, 32+ chars";
 
 /** `n` signaling servers on free ports sharing rooms through Redis under a fresh prefix. */
 async function cluster(n: number) {
-  const adapters = await connectNodes(n, freshPrefix());
+  const prefix = freshPrefix();
+  const adapters = await connectNodes(n, prefix);
   const servers = await Promise.all(
     adapters.map((adapter) => startServer((http) => new SignalingServer({ server: http, adapter, secret: SECRET }))),
   );
-  return servers.map((s, i) => ({ ...s, adapter: adapters[i] as RedisRoomAdapter }));
+  return servers.map((s, i) => ({ ...s, prefix, adapter: adapters[i] as RedisRoomAdapter }));
 }
 
 const join = (url: string, room: string, token?: string) => RawClient.join<ServerMessage>(url, { protocol: PROTOCOL_VERSION, room, token });
@@ -50,6 +51,19 @@ describe.runIf(await gate())("signaling servers sharing rooms through Redis", ()
     alice.client.sendJson({ event: "SendOffer", to: bob.init.id, sdp: "offer" });
     expect(await again.client.next("ReceiveOffer")).toMatchObject({ from: alice.init.id });
     expect(alice.client.received.filter((m) => m.event === "UserDisconnected")).toEqual([]);
+  });
+
+  it("a room's keys are deleted from Redis once its last peer leaves, whichever node it was on", async () => {
+    const [n1, n2] = await cluster(2);
+    if (!n1 || !n2) throw new Error("two nodes");
+    const peers = [await join(n1.url, "r"), await join(n2.url, "r"), await join(n2.url, "s")];
+    expect(await storedRooms(n1.prefix)).toBe(4);
+    for (const { client } of peers) {
+      const closed = client.closed();
+      client.socket.close(1000);
+      await closed;
+    }
+    await expect.poll(() => storedRooms(n1.prefix)).toBe(0);
   });
 
   it("a signal for a peer on no node comes back as PEER_NOT_FOUND", async () => {
