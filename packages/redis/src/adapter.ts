@@ -46,6 +46,8 @@ export class RedisRoomAdapter implements RoomAdapter {
   readonly #local = new Map<string, Map<string, RoomMember>>();
   readonly #counters = new RedisCounters();
   #offlineLeaves: Array<{ room: string; id: string }> = [];
+  /** Signals handed to Redis and not yet answered; bounded by `maxPending`. */
+  #pending = 0;
   #host: AdapterHost | undefined;
   #closed: Promise<void> | undefined;
 
@@ -135,9 +137,23 @@ export class RedisRoomAdapter implements RoomAdapter {
   sendTo(room: string, to: string, frame: string, from: string): boolean | Promise<boolean> {
     const member = this.#local.get(room)?.get(to);
     if (member) return member.send(frame);
+    if (this.#pending >= this.#options.maxPending) {
+      this.#counters.refused++;
+      return Promise.reject(new Error(`${this.#pending} signals already wait for Redis`));
+    }
     this.#counters.sent.to++;
+    this.#pending++;
     const message = JSON.stringify({ t: "to", r: room, to, from, o: this.#options.nodeId, f: frame } satisfies NodeMessage);
-    return this.#redis.rtRoute(this.#key(room), to, message, this.#channelPrefix()).then((routed) => routed === 1);
+    return this.#redis.rtRoute(this.#key(room), to, message, this.#channelPrefix()).then(
+      (routed) => {
+        this.#pending--;
+        return routed === 1;
+      },
+      (error: unknown) => {
+        this.#pending--;
+        throw error;
+      },
+    );
   }
 
   async broadcast(room: string, frame: string, except?: string): Promise<void> {

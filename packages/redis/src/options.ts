@@ -27,6 +27,13 @@ export interface RedisRoomAdapterOptions {
    */
   lease?: number;
   /**
+   * Most signals for other nodes handed to Redis and not yet answered. Past
+   * it a signal is refused at once (its sender gets `DELIVERY_FAILED`), so
+   * a Redis that stalls cannot grow this node's memory without bound.
+   * @default 10000
+   */
+  maxPending?: number;
+  /**
    * This node's id in Redis.
    * @default 12 random bytes, base64url
    */
@@ -43,6 +50,7 @@ export interface ResolvedRedisOptions {
   redis: string | RedisOptions;
   prefix: string;
   lease: number;
+  maxPending: number;
   nodeId: string;
   logger: Logger;
 }
@@ -50,11 +58,13 @@ export interface ResolvedRedisOptions {
 export function resolveRedisOptions(options: RedisRoomAdapterOptions): ResolvedRedisOptions {
   const lease = options.lease ?? 15_000;
   if (!Number.isInteger(lease) || lease < 300) throw new RangeError(`lease must be a whole number of ms ≥ 300, not ${String(lease)}`);
+  const maxPending = options.maxPending ?? 10_000;
+  if (!Number.isInteger(maxPending) || maxPending < 1) throw new RangeError(`maxPending must be a whole number ≥ 1, not ${String(maxPending)}`);
   const prefix = options.prefix ?? "realtime:";
   if (/\s/.test(prefix)) throw new TypeError("prefix must not contain whitespace");
   const nodeId = options.nodeId ?? randomBytes(12).toString("base64url");
   if (!/^\S+$/.test(nodeId)) throw new TypeError("nodeId must be non-empty and without whitespace");
-  return { redis: options.redis ?? "redis://127.0.0.1:6379", prefix, lease, nodeId, logger: options.logger ?? jsonLogger("warn") };
+  return { redis: options.redis ?? "redis://127.0.0.1:6379", prefix, lease, maxPending, nodeId, logger: options.logger ?? jsonLogger("warn") };
 }
 
 /** Opens a connection with the adapter's settings over the user's. */

@@ -17,6 +17,8 @@ export interface RedisAdapterStats {
   outages: number;
   /** Broadcasts whose part for other nodes failed (Redis out of reach). */
   failedBroadcasts: number;
+  /** Signals refused at once because `maxPending` signals already waited for Redis. */
+  refused: number;
   /** Members of dead nodes this node swept. */
   swept: number;
   /** Times this node found its lease gone and seated its members again. */
@@ -31,6 +33,7 @@ export class RedisCounters {
   readonly received = kinds();
   outages = 0;
   failedBroadcasts = 0;
+  refused = 0;
   swept = 0;
   resyncs = 0;
 
@@ -44,6 +47,7 @@ export class RedisCounters {
       received: { ...this.received },
       outages: this.outages,
       failedBroadcasts: this.failedBroadcasts,
+      refused: this.refused,
       swept: this.swept,
       resyncs: this.resyncs,
     };

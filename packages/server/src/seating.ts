@@ -348,8 +348,12 @@ export class Seating implements AdapterHost {
   }
 
   #resumed(conn: Connection, seat: Seat, members: PeerInfo[]): void {
-    // The seat may have ended, or the socket gone, while the adapter answered.
-    if (this.#seats.get(seat.id) !== seat || !conn.open || conn.seat) return;
+    // The socket may have gone, or the seat ended, while the adapter answered.
+    if (!conn.open || conn.seat) return;
+    if (this.#seats.get(seat.id) !== seat) {
+      conn.sendError(ErrorCodes.SEAT_GONE, "the seat ended while it was being resumed; join without a token");
+      return;
+    }
     const old = seat.connection;
     const held = seat.bind(conn);
     conn.seat = seat;

@@ -147,9 +147,16 @@ export async function startHaproxy(backends: number[]): Promise<{ url: string; k
 }
 
 /** A redis-server of the test's own on a free port (no persistence: a restart starts empty). */
-export async function startRedis(port?: number): Promise<{ url: string; port: number; kill(): Promise<void> }> {
+export async function startRedis(port?: number): Promise<{ url: string; port: number; kill(): Promise<void>; stop(): void; resume(): void }> {
   const chosen = port ?? (await freePort());
   const child = new Child("redis-server", spawn("redis-server", ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] }));
   await within(`redis-server accepting on ${chosen}`, Promise.race([accepting(chosen), child.failure()]), 10_000, () => child.log);
-  return { url: `redis://127.0.0.1:${chosen}`, port: chosen, kill: () => child.kill() };
+  return {
+    url: `redis://127.0.0.1:${chosen}`,
+    port: chosen,
+    kill: () => child.kill(),
+    // SIGSTOP: Redis stalls with every connection open, answering nothing until SIGCONT.
+    stop: () => child.process.kill("SIGSTOP"),
+    resume: () => child.process.kill("SIGCONT"),
+  };
 }
