@@ -73,7 +73,8 @@ export class RedisRoomAdapter implements RoomAdapter {
     this.#redis.defineCommand("rtFanout", { numberOfKeys: 1, lua: FANOUT });
     this.#redis.defineCommand("rtRejoin", { numberOfKeys: 2, lua: REJOIN });
     this.#lease = new Lease(this.#redis, options, this.#counters, {
-      lost: () => this.#recover(true),
+      lost: () => this.#reseat(),
+      renewed: () => this.#flushLeaves(),
       error: (error) => this.#host?.error(error),
     });
   }
@@ -159,9 +160,8 @@ export class RedisRoomAdapter implements RoomAdapter {
   async broadcast(room: string, frame: string, except?: string): Promise<void> {
     this.#deliverAll(room, frame, except);
     this.#counters.sent.all++;
-    const message = JSON.stringify({ t: "all", r: room, x: except, f: frame } satisfies NodeMessage);
     try {
-      await this.#redis.rtFanout(this.#key(room), message, this.#channelPrefix(), this.#options.nodeId);
+      await this.#fanout(room, { t: "all", r: room, x: except, f: frame });
     } catch (error) {
       // The lease and the resync tell the story once Redis is back; the
       // outage itself is reported once, by the connection's events.
@@ -211,7 +211,7 @@ export class RedisRoomAdapter implements RoomAdapter {
       logger.warn({ node: nodeId }, "Redis reachable again");
       if (connection !== this.#redis) return;
       this.#lease.renew().then(
-        (leaseLost) => this.#recover(leaseLost),
+        (leaseLost) => (leaseLost ? this.#reseat() : undefined),
         (error: unknown) => this.#host?.error(error),
       );
     });
@@ -251,38 +251,49 @@ export class RedisRoomAdapter implements RoomAdapter {
   }
 
   /**
-   * After Redis was out of reach: carries out the leaves it missed, telling
-   * the other nodes, and when this node's lease was gone too (Redis
-   * restarted, or the others swept this node) seats every local member
-   * again, announcing those Redis had lost. A member another node took
-   * meanwhile (its client restored its seat there) ends here.
+   * After Redis lost this node's lease (it restarted empty, or an outage
+   * outlasted the lease and the others swept this node): seats every local
+   * member again, announcing those Redis had lost with `UserConnected`
+   * (peers that still know them ignore it). A member another node holds
+   * now (its client restored its seat there meanwhile) ends here.
    */
-  async #recover(leaseLost: boolean): Promise<void> {
+  async #reseat(): Promise<void> {
     const { nodeId } = this.#options;
-    const channels = this.#channelPrefix();
+    this.#counters.resyncs++;
     let announced = 0;
-    if (leaseLost) {
-      this.#counters.resyncs++;
-      // Copies: members come and go (or move away) while this awaits.
-      for (const [room, members] of Array.from(this.#local)) {
-        for (const member of Array.from(members.values())) {
-          const state = await this.#redis.rtRejoin(this.#key(room), this.#roomsKey(), member.id, nodeId, value(nodeId, member.metadata), room);
-          if (state === 2) this.#receive(JSON.stringify({ t: "moved", r: room, id: member.id } satisfies NodeMessage));
-          if (state !== 1) continue;
-          announced++;
-          const frame = JSON.stringify({ event: SignalingEvents.UserConnected, id: member.id, metadata: member.metadata });
-          await this.#redis.rtFanout(this.#key(room), JSON.stringify({ t: "all", r: room, x: member.id, f: frame }), channels, nodeId);
-        }
+    // Copies: members come and go (or move away) while this awaits.
+    for (const [room, members] of Array.from(this.#local)) {
+      for (const member of Array.from(members.values())) {
+        const state = await this.#redis.rtRejoin(this.#key(room), this.#roomsKey(), member.id, nodeId, value(nodeId, member.metadata), room);
+        if (state === 2) this.#receive(JSON.stringify({ t: "moved", r: room, id: member.id } satisfies NodeMessage));
+        if (state !== 1) continue;
+        announced++;
+        const frame = JSON.stringify({ event: SignalingEvents.UserConnected, id: member.id, metadata: member.metadata });
+        await this.#fanout(room, { t: "all", r: room, x: member.id, f: frame });
       }
     }
-    const leaves = this.#offlineLeaves;
-    this.#offlineLeaves = [];
-    for (const { room, id } of leaves) {
+    this.#options.logger.warn({ node: nodeId, announced }, "members seated again in Redis");
+  }
+
+  /**
+   * Carries out the leaves that failed while Redis was out of reach and
+   * tells the other nodes. Run at a renewal, not at once on reconnection:
+   * by then the other nodes have seated their members again, so the room's
+   * hash names the nodes to tell.
+   */
+  async #flushLeaves(): Promise<void> {
+    const { nodeId } = this.#options;
+    while (this.#offlineLeaves.length > 0) {
+      const { room, id } = this.#offlineLeaves[0] as { room: string; id: string };
       await this.#redis.rtLeave(this.#key(room), this.#roomsKey(), id, nodeId, room, this.#local.has(room) ? "0" : "1");
-      const frame = JSON.stringify({ event: SignalingEvents.UserDisconnected, id });
-      await this.#redis.rtFanout(this.#key(room), JSON.stringify({ t: "all", r: room, f: frame }), channels, nodeId);
+      await this.#fanout(room, { t: "all", r: room, f: JSON.stringify({ event: SignalingEvents.UserDisconnected, id }) });
+      // Only once both went through: a failure leaves it for the next renewal.
+      this.#offlineLeaves.shift();
     }
-    this.#options.logger.warn({ node: nodeId, leaseLost, announced, leaves: leaves.length }, "membership in Redis brought up to date");
+  }
+
+  #fanout(room: string, message: NodeMessage): Promise<number> {
+    return this.#redis.rtFanout(this.#key(room), JSON.stringify(message), this.#channelPrefix(), this.#options.nodeId);
   }
 
   #rememberLeave(room: string, id: string, error: unknown): void {

@@ -9,6 +9,8 @@ type Sweeping = Redis & { rtSweep(prefix: string, dead: string): Promise<number>
 export interface LeaseEvents {
   /** The lease was gone when renewed: Redis restarted, or the others swept this node. */
   lost(): Promise<void>;
+  /** A renewal went through (after `lost`, if it was); the adapter catches up on what waited for Redis. */
+  renewed(): Promise<void>;
   error(error: unknown): void;
 }
 
@@ -68,6 +70,7 @@ export class Lease {
     this.#ticking = true;
     try {
       if (await this.renew()) await this.#events.lost();
+      await this.#events.renewed();
       await this.#sweep();
     } catch (error) {
       // Redis out of reach is reported once, by the adapter; anything else is news.

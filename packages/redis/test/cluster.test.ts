@@ -99,7 +99,7 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     expect(leaves(mesh)).toEqual([]);
   });
 
-  it("a Redis restart during a session is survived: peers stay, a newcomer meets everyone on every node", { timeout: 60_000 }, async () => {
+  it("a Redis restart during a session is survived: DELIVERY_FAILED and local signaling meanwhile, a leave told once it is back, peers stay, a newcomer meets everyone", { timeout: 60_000 }, async () => {
     const redis = await startRedis();
     const prefix = freshPrefix();
     const [n1, n2] = (await startNodes(2, redis.url, prefix)) as [NodeProcess, NodeProcess];
@@ -117,10 +117,17 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     // ...and peers on one node carry on.
     x.client.sendJson({ event: "SendOffer", to: y.init.id, sdp: "offer" });
     expect(await y.client.next("ReceiveOffer")).toMatchObject({ from: x.init.id, sdp: "offer" });
+    // ...and a peer leaves: its node cannot tell the others yet.
+    const closed = z.client.closed();
+    z.client.socket.close(1000);
+    await closed;
 
     const restarted = await startRedis(redis.port);
     // Each node finds its lease gone and seats its members again: the newcomer below depends on it.
     await expect.poll(async () => Object.keys(await owners(restarted.url, prefix, "r")).sort(), { timeout: 10_000, interval: 100 }).toEqual([a.id, b.id].sort());
+
+    // The leave that waited for Redis reaches the other node's peers.
+    for (const raw of [x, y]) expect(await raw.client.next("UserDisconnected", 10_000)).toEqual({ event: "UserDisconnected", id: z.init.id });
 
     const c = await startPeer("C", n2.url, "r");
     expect((await c.events.when("open")).peers.slice().sort()).toEqual([a.id, b.id].sort());
