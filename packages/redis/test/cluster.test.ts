@@ -43,16 +43,21 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     const nodes = await startNodes(3, REDIS_URL, prefix);
     const lb = await startHaproxy(nodes.map((n) => n.port));
     const mesh = await startPeers(6, lb.url, "mesh");
-    const loner = await startPeer("loner", lb.url, "other");
-    // The balancer spread them: every node holds members of the mesh.
+    const pair = await startPeers(2, lb.url, "other");
+    // The balancer spread them: every node holds members of the mesh, and the other room spans two nodes.
     expect(new Set(Object.values(await owners(REDIS_URL, prefix, "mesh")))).toEqual(new Set(["n1", "n2", "n3"]));
+    expect(new Set(Object.values(await owners(REDIS_URL, prefix, "other"))).size).toBe(2);
     await meshed(mesh);
+    await meshed(pair);
     await exchange(mesh, "hello");
-    // The loner met nobody, and nobody met it.
-    expect((await loner.events.when("open")).peers).toEqual([]);
-    expect(loner.events.events.filter((e) => e.name === "peerJoined")).toEqual([]);
-    const metLoner = mesh.filter((p) => p.events.events.some((e) => e.name === "peerJoined" && (e.payload as { peerId: string }).peerId === loner.id));
-    expect(metLoner).toEqual([]);
+    // Rooms stay apart across nodes: each peer met the peers of its own room and no one else.
+    for (const [room, members] of [[mesh, pair], [pair, mesh]] as const) {
+      for (const peer of room) {
+        const met = peer.events.events.filter((e) => e.name === "peerJoined").map((e) => (e.payload as { peerId: string }).peerId);
+        expect(met.sort()).toEqual(room.filter((p) => p !== peer).map((p) => p.id).sort());
+        expect(met.some((id) => members.some((p) => p.id === id))).toBe(false);
+      }
+    }
 
     // Routed, not broadcast: 30 signals from a peer on n1 to one on n2 reach n2 alone.
     const [n1, n2, n3] = nodes as [NodeProcess, NodeProcess, NodeProcess];
@@ -63,7 +68,7 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     for (let i = 0; i < 30; i++) expect(await to.client.next("ReceiveCandidate")).toMatchObject({ from: from.init.id, candidate: { candidate: `c${i}` } });
     const after = await Promise.all([n1, n2, n3].map((n) => n.stats()));
     expect(after.map((s, i) => (s.adapter.received.to ?? 0) - (before[i]?.adapter.received.to ?? 0))).toEqual([0, 30, 0]);
-    expect(leaves([loner, ...mesh])).toEqual([]);
+    expect(leaves([...pair, ...mesh])).toEqual([]);
   });
 
   it("kill -9 of a node: its peers resume on the others through the balancer with their ids, nobody sees them leave; its silent members are swept", { timeout: 60_000 }, async () => {
