@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RoomMember } from "@raycaster/realtime-server";
 import { RedisRoomAdapter } from "../src/index.js";
-import { startRedis } from "./cluster/processes.js";
+import { startRedis } from "@raycaster/realtime-test-harness";
 import { freshPrefix, gate } from "./redis.js";
 
 /** A member that keeps what it is sent. */

@@ -2,10 +2,10 @@
 // Redis, behind Debian's haproxy; real WebRTC peers (node-datachannel)
 // spread across them by the balancer.
 import { PROTOCOL_VERSION, type ServerMessage } from "@raycaster/realtime-protocol";
-import { RawClient } from "@raycaster/realtime-test-harness";
+import { RawClient, startHaproxy, startRedis } from "@raycaster/realtime-test-harness";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { startHaproxy, startNode, startRedis, type NodeProcess } from "./cluster/processes.js";
+import { startNode, type NodeProcess } from "./cluster/processes.js";
 import { exchange, leaves, meshed, startPeer, type Peer } from "./cluster/peers.js";
 import { freshPrefix, gate, REDIS_URL } from "./redis.js";
 
