@@ -128,6 +128,14 @@ export class Seating implements AdapterHost {
       conn.socket.close(CloseCodes.JoinRefused, "join refused");
       return;
     }
+    // Another socket with the same token may be restoring this id with the
+    // adapter right now: decide once it has.
+    const pending = restored ? this.#pending.get(id) : undefined;
+    if (pending) {
+      conn.joining = true;
+      void pending.then(() => this.#decided(conn, room, id, restored, allowed));
+      return;
+    }
     // Another socket with the same token may have restored this id while
     // the hook thought: this one takes the seat over, as a resume would.
     const taken = restored ? this.#seats.get(id) : undefined;

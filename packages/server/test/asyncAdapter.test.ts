@@ -87,4 +87,19 @@ describe("an adapter that answers asynchronously", () => {
     late.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "r" });
     expect(await late.next("Error")).toMatchObject({ code: "ROOM_FULL" });
   });
+
+  it("two sockets restoring one seat at once, through an async hook and adapter: one seat, the first socket taken over (4003)", async () => {
+    const secret = "a secret both servers of this test share, 32+";
+    const before = await startServer({ secret });
+    const { init } = await join(before.url, "r");
+    const adapter = new LaterAdapter();
+    const { url, signaling } = await startServer({ secret, adapter, hooks: { join: () => later(() => true) } });
+    const [first, second] = await Promise.all([connect(url), connect(url)]);
+    for (const client of [first, second]) client.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "r", token: init.token });
+    expect(await first.next("Initialize")).toMatchObject({ id: init.id, resumed: true });
+    expect(await second.next("Initialize")).toMatchObject({ id: init.id, resumed: true });
+    expect(await first.closed()).toMatchObject({ code: 4003 });
+    expect(signaling.stats()).toMatchObject({ seats: 1, seatsRestored: 1, seatsResumed: 1 });
+    await expect(adapter.members("r")).resolves.toEqual([{ id: init.id }]);
+  });
 });
