@@ -89,8 +89,8 @@ function manifestHash() {
 
 /**
  * What the tests need from the system: a Chromium for Playwright, `ip`
- * for the network-namespace fault tests, and coturn's `turnserver` for the
- * TURN tests. As root with apt-get (CI, a fresh
+ * for the network-namespace fault tests, coturn's `turnserver` for the
+ * TURN tests, haproxy and redis-server for the multi-node tests. As root with apt-get (CI, a fresh
  * Debian box) they are installed from Debian's packages; otherwise Playwright
  * fetches its own Chromium on first run, and the fault tests say what they lack.
  */
@@ -99,6 +99,9 @@ function ensureTestTools() {
   if (!process.env.CHROMIUM_PATH && !existsSync("/usr/bin/chromium")) packages.push("chromium");
   if (!hasCommand("ip")) packages.push("iproute2");
   if (!hasCommand("turnserver")) packages.push("coturn");
+  // The multi-node tests of packages/redis: a balancer in front, and a Redis of their own to restart.
+  if (!existsSync("/usr/sbin/haproxy")) packages.push("haproxy");
+  if (!hasCommand("redis-server")) packages.push("redis-server");
   if (packages.length === 0) return;
   const root = typeof process.getuid === "function" && process.getuid() === 0;
   if (!root || !hasCommand("apt-get")) {

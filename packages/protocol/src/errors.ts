@@ -26,6 +26,12 @@ export const ErrorCodes = {
   /** `to` names no peer in the sender's room (it left, or never was there). */
   PEER_NOT_FOUND: "PEER_NOT_FOUND",
   /**
+   * A signal for `peer` could not be handed to the server node that holds
+   * it (a distributed room adapter lost its store, Redis say); it was not
+   * delivered. The peer may still be there: the client may send again.
+   */
+  DELIVERY_FAILED: "DELIVERY_FAILED",
+  /**
    * `Join` carried a resume token that is not one this server (or one sharing
    * its secret) signed, was altered, is malformed, or is for another room.
    * Nobody is seated; the connection stays open for a `Join` without a token.

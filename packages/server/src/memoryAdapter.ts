@@ -1,27 +1,29 @@
 import type { PeerInfo } from "@raycaster/realtime-protocol";
-import type { RoomAdapter, RoomMember } from "./adapter.js";
+import type { JoinResult, RoomAdapter, RoomMember } from "./adapter.js";
 
-/** Rooms in this process's memory: the default {@link RoomAdapter}. */
+/**
+ * Rooms in this process's memory: the default {@link RoomAdapter}, for one
+ * server node. Every method answers at once.
+ */
 export class MemoryRoomAdapter implements RoomAdapter {
   readonly #rooms = new Map<string, Map<string, RoomMember>>();
 
-  join(room: string, member: RoomMember): PeerInfo[] {
+  join(room: string, member: RoomMember, limit: number): JoinResult {
     let members = this.#rooms.get(room);
+    // A member already there (a seat restored with its token) takes its own place.
+    if (members && members.size >= limit && !members.has(member.id)) return { full: true };
     if (!members) {
       members = new Map();
       this.#rooms.set(room, members);
     }
-    const others = this.members(room);
+    members.delete(member.id);
+    const peers = [...members.values()].map(info);
     members.set(member.id, member);
-    return others;
+    return { full: false, peers };
   }
 
   members(room: string): PeerInfo[] {
     return [...(this.#rooms.get(room)?.values() ?? [])].map(info);
-  }
-
-  size(room: string): number {
-    return this.#rooms.get(room)?.size ?? 0;
   }
 
   leave(room: string, memberId: string): void {
@@ -43,6 +45,10 @@ export class MemoryRoomAdapter implements RoomAdapter {
     for (const [id, member] of members) {
       if (id !== except) member.send(frame);
     }
+  }
+
+  close(): void {
+    this.#rooms.clear();
   }
 
   /** How many rooms exist now; for tests and metrics. */

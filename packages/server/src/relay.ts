@@ -7,11 +7,15 @@ import {
   type ClientMessage,
 } from "@raycaster/realtime-protocol";
 import type { RawData } from "ws";
+import { isPromise } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import { observe } from "./hooks.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Seating } from "./seating.js";
 import { Counters } from "./stats.js";
+
+/** The events a client relays to a peer. */
+type SignalEvent = "SendOffer" | "SendAnswer" | "SendCandidate";
 
 /** What the relay needs besides the frame: the options, the seats and the counters. */
 export interface RelayContext {
@@ -64,7 +68,8 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
   }
 }
 
-function route(conn: Connection, message: ClientMessage, { options, seating, counters }: RelayContext): void {
+function route(conn: Connection, message: ClientMessage, context: RelayContext): void {
+  const { options, seating } = context;
   if (message.event === SignalingEvents.Ping) {
     conn.send(JSON.stringify({ event: SignalingEvents.Pong }));
     return;
@@ -94,8 +99,34 @@ function route(conn: Connection, message: ClientMessage, { options, seating, cou
   // `from` is the sender's server-minted id.
   const { event, to, ...fields } = message;
   const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
-  if (to === seat.id || !options.adapter.sendTo(seat.room, to, frame)) {
-    conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${seat.room}"`, to);
+  if (to === seat.id) {
+    relayed(conn, seat.room, to, event, false, context);
+    return;
+  }
+  // Not awaited before the next frame: the adapter keeps call order, so
+  // this peer's next frames can be handed over while this one travels.
+  const answer = options.adapter.sendTo(seat.room, to, frame, seat.id);
+  // No closure on the synchronous path (the memory adapter's): it is the hottest one.
+  if (!isPromise(answer)) {
+    relayed(conn, seat.room, to, event, answer, context);
+    return;
+  }
+  const room = seat.room;
+  // A rejection is a store out of reach: the adapter reports the outage
+  // itself (once, not per frame); the sender is told this frame is lost.
+  answer.then(
+    (delivered) => relayed(conn, room, to, event, delivered, context),
+    (error: unknown) => {
+      options.logger.debug({ err: error, to }, "signal not delivered");
+      conn.sendError(ErrorCodes.DELIVERY_FAILED, `the signal for "${to}" could not be delivered; the room's store is out of reach`, to);
+    },
+  );
+}
+
+/** Counts and reports a relay the adapter answered, or tells the sender there was no one to take it. */
+function relayed(conn: Connection, room: string, to: string, event: SignalEvent, delivered: boolean, { options, counters }: RelayContext): void {
+  if (!delivered) {
+    conn.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${room}"`, to);
     return;
   }
   counters.relayed++;

@@ -18,7 +18,8 @@ export interface SeatInit {
   room: string;
   /** Public metadata from the `upgrade` hook, already validated and bounded. */
   metadata?: PeerMetadata | undefined;
-  connection: Connection;
+  /** The socket it starts bound to; none to hold frames until {@link Seat.bind} (a seating still under way). */
+  connection?: Connection | undefined;
   /** Called (once) when the hold would overflow; the owner ends the seat. */
   onOverflow: (seat: Seat) => void;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents, type PeerInfo } from "@raycaster/realtime-protocol";
+import { isPromise, settle, type AdapterHost, type JoinResult } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import type { ResolvedOptions } from "./options.js";
 import { Seat } from "./seat.js";
@@ -27,8 +28,10 @@ export interface SeatStats {
  * Every seat of this server, and the rules of taking, keeping, resuming and
  * ending one. The relay hands it `Join`s; the server hands it closed sockets.
  */
-export class Seating {
+export class Seating implements AdapterHost {
   readonly #seats = new Map<string, Seat>();
+  /** Seatings and resumes waiting for the adapter, by seat id: a second socket with the same token waits its turn. */
+  readonly #pending = new Map<string, Promise<void>>();
   readonly #signer: TokenSigner;
   readonly #options: ResolvedOptions;
   readonly #counters: Counters;
@@ -40,6 +43,7 @@ export class Seating {
     this.#counters = counters;
     this.#signer = new TokenSigner(options.secret);
     this.turn = options.turn && new TurnMinter(options.turn);
+    options.adapter.attach?.(this);
   }
 
   /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
@@ -54,6 +58,16 @@ export class Seating {
       return;
     }
     const { id, boot } = verified.claims;
+    const pending = this.#pending.get(id);
+    if (pending) {
+      // Another socket with this token is being seated or resumed: decide once it is.
+      conn.joining = true;
+      void pending.then(() => {
+        conn.joining = false;
+        if (conn.open && !conn.seat) this.join(conn, room, token);
+      });
+      return;
+    }
     const seat = this.#seats.get(id);
     if (seat?.room === room) {
       this.#resume(conn, seat);
@@ -114,6 +128,14 @@ export class Seating {
       conn.socket.close(CloseCodes.JoinRefused, "join refused");
       return;
     }
+    // Another socket with the same token may be restoring this id with the
+    // adapter right now: decide once it has.
+    const pending = restored ? this.#pending.get(id) : undefined;
+    if (pending) {
+      conn.joining = true;
+      void pending.then(() => this.#decided(conn, room, id, restored, allowed));
+      return;
+    }
     // Another socket with the same token may have restored this id while
     // the hook thought: this one takes the seat over, as a resume would.
     const taken = restored ? this.#seats.get(id) : undefined;
@@ -159,8 +181,12 @@ export class Seating {
     seat.slot?.();
     const { adapter, onError } = this.#options;
     try {
-      adapter.leave(seat.room, seat.id);
-      adapter.broadcast(seat.room, JSON.stringify({ event: SignalingEvents.UserDisconnected, id: seat.id }));
+      // Both are handed over in this order before either is awaited: the
+      // adapter keeps call order, so no node can see the leave after a rejoin.
+      const left = adapter.leave(seat.room, seat.id);
+      const told = adapter.broadcast(seat.room, JSON.stringify({ event: SignalingEvents.UserDisconnected, id: seat.id }));
+      settle(left, onError);
+      settle(told, onError);
     } catch (error) {
       onError(error);
     }
@@ -169,20 +195,51 @@ export class Seating {
   /**
    * Ends every seat without telling anyone: the server is shutting down and
    * every client is being closed at once; they restore their seats with
-   * their tokens on a server that shares the secret.
+   * their tokens on a server that shares the secret. The adapter is not
+   * told either: its `close()` lets go of the members (a distributed adapter
+   * leaves them to expire on the other nodes unless restored there first).
    */
   endAll(): void {
-    const { adapter, onError } = this.#options;
     for (const seat of this.#seats.values()) {
       seat.end();
       seat.slot?.();
-      try {
-        adapter.leave(seat.room, seat.id);
-      } catch (error) {
-        onError(error);
-      }
     }
     this.#seats.clear();
+  }
+
+  /** {@link AdapterHost.undeliverable}: tells the sender, if it is still seated here. */
+  undeliverable(room: string, from: string, to: string): void {
+    const seat = this.#seats.get(from);
+    if (seat?.room !== room) return;
+    seat.connection?.sendError(ErrorCodes.PEER_NOT_FOUND, `no peer "${to}" in room "${room}"`, to);
+  }
+
+  /** {@link AdapterHost.lost}: tells this node's members of `room` that `id` left. */
+  lost(room: string, id: string): void {
+    const frame = JSON.stringify({ event: SignalingEvents.UserDisconnected, id });
+    // Every seat of the server, once per member lost: a node's death is rare.
+    for (const seat of this.#seats.values()) {
+      if (seat.room === room && seat.id !== id) seat.send(frame);
+    }
+  }
+
+  /** {@link AdapterHost.moved}: the seat lives on another node now; it ends here unannounced. */
+  moved(room: string, id: string): void {
+    const seat = this.#seats.get(id);
+    if (seat?.room !== room) return;
+    this.#seats.delete(id);
+    const conn = seat.connection;
+    seat.end();
+    seat.slot?.();
+    if (conn) {
+      conn.seat = undefined;
+      conn.socket.close(CloseCodes.SeatTakenOver, "seat taken over on another node");
+    }
+  }
+
+  /** {@link AdapterHost.error}. */
+  error(error: unknown): void {
+    this.#options.onError(error);
   }
 
   /** Sends a fresh `Token` to every connected seat whose token has passed half its life. */
@@ -218,25 +275,93 @@ export class Seating {
 
   /** Seats `conn` as a new member (`restored`: with the id of a token from another server instance). */
   #seat(conn: Connection, room: string, id: string, restored: boolean): void {
-    const { adapter, maxPeersPerRoom } = this.#options;
-    if (adapter.size(room) >= maxPeersPerRoom) {
+    const { adapter, maxPeersPerRoom, onError } = this.#options;
+    // Bound to no socket until `Initialize` is sent: frames that reach it
+    // before (a restored seat's peers may be signaling already) are held.
+    const seat = new Seat({ id, room, metadata: conn.metadata, onOverflow: (s) => this.end(s) });
+    const answer = adapter.join(room, seat, maxPeersPerRoom);
+    const seated = (result: JoinResult) => this.#seated(conn, seat, restored, result);
+    const failed = (error: unknown) => {
+      onError(error);
+      // Whatever the adapter did, the room must not keep a member nobody holds.
+      this.#seats.set(id, seat);
+      this.end(seat);
+      conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to seat you; try again");
+    };
+    this.#track(conn, id, answer, seated, failed);
+  }
+
+  #seated(conn: Connection, seat: Seat, restored: boolean, result: JoinResult): void {
+    const { adapter, maxPeersPerRoom, onError } = this.#options;
+    const { id, room } = seat;
+    if (result.full) {
       conn.sendError(ErrorCodes.ROOM_FULL, `room "${room}" already holds ${maxPeersPerRoom} peers`);
       conn.socket.close(CloseCodes.RoomFull, "room full");
       return;
     }
-    const seat = new Seat({ id, room, metadata: conn.metadata, connection: conn, onOverflow: (s) => this.end(s) });
-    const peers = adapter.join(room, seat);
     this.#seats.set(id, seat);
+    if (!conn.open) {
+      // The socket went while the adapter answered: the seat ends with it.
+      this.end(seat);
+      return;
+    }
     if (restored) this.#counters.seatsRestored++;
     conn.seat = seat;
-    this.#initialize(conn, seat, peers, restored);
+    this.#initialize(conn, seat, result.peers, restored);
+    for (const frame of seat.bind(conn)) seat.send(frame);
     // A restored seat is announced too: peers that still know the id ignore
     // it; peers that joined during the outage learn of it.
-    adapter.broadcast(room, JSON.stringify({ event: SignalingEvents.UserConnected, id, metadata: seat.metadata }), id);
+    const frame = JSON.stringify({ event: SignalingEvents.UserConnected, id, metadata: seat.metadata });
+    settle(adapter.broadcast(room, frame, id), onError);
   }
 
-  /** Binds a live seat (in grace, or held by a socket that still looks alive) to `conn`. */
+  /**
+   * Runs `then` with the adapter's answer: at once when it answered at once;
+   * otherwise once it settles, with the connection `joining` meanwhile and
+   * the id marked pending so another socket with the same token waits.
+   */
+  #track<T>(conn: Connection, id: string, answer: T | Promise<T>, then: (value: T) => void, fail: (error: unknown) => void): void {
+    if (!isPromise(answer)) {
+      then(answer);
+      return;
+    }
+    conn.joining = true;
+    const done = Promise.resolve(answer).then(
+      (value) => {
+        conn.joining = false;
+        this.#pending.delete(id);
+        then(value);
+      },
+      (error: unknown) => {
+        conn.joining = false;
+        this.#pending.delete(id);
+        fail(error);
+      },
+    );
+    this.#pending.set(id, done.catch(this.#options.onError));
+  }
+
+  /**
+   * Binds a live seat (in grace, or held by a socket that still looks
+   * alive) to `conn`, once the adapter has said who is in the room; frames
+   * meanwhile still go to the old socket, or are held.
+   */
   #resume(conn: Connection, seat: Seat): void {
+    const answer = this.#options.adapter.members(seat.room);
+    const failed = (error: unknown) => {
+      this.#options.onError(error);
+      conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to resume your seat; try again");
+    };
+    this.#track(conn, seat.id, answer, (members) => this.#resumed(conn, seat, members), failed);
+  }
+
+  #resumed(conn: Connection, seat: Seat, members: PeerInfo[]): void {
+    // The socket may have gone, or the seat ended, while the adapter answered.
+    if (!conn.open || conn.seat) return;
+    if (this.#seats.get(seat.id) !== seat) {
+      conn.sendError(ErrorCodes.SEAT_GONE, "the seat ended while it was being resumed; join without a token");
+      return;
+    }
     const old = seat.connection;
     const held = seat.bind(conn);
     conn.seat = seat;
@@ -250,7 +375,7 @@ export class Seating {
       old.seat = undefined;
       old.socket.close(CloseCodes.SeatTakenOver, "seat taken over by a newer connection");
     }
-    const peers = this.#options.adapter.members(seat.room).filter((peer) => peer.id !== seat.id);
+    const peers = members.filter((peer) => peer.id !== seat.id);
     this.#initialize(conn, seat, peers, true);
     // Through the seat, so a socket that drops again mid-way holds the rest.
     for (const frame of held) seat.send(frame);

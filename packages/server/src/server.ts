@@ -137,7 +137,8 @@ export class SignalingServer {
    * Every seat ends with it, and no grace timer is left behind; nobody is
    * sent `UserDisconnected`, since everyone is being closed at once (their
    * clients may restore their seats on a server that shares `secret`).
-   * Resolves once every socket is closed. An attached HTTP server is left
+   * Resolves once every socket is closed and the room adapter is closed
+   * (`adapter.close()`). An attached HTTP server is left
    * running; one created for `port` is closed. Peer-to-peer connections that
    * were already established are not affected.
    */
@@ -159,6 +160,11 @@ export class SignalingServer {
         ? new Promise<void>((resolve) => this.#http?.close(() => resolve()))
         : Promise.resolve();
     await Promise.all([...this.#connections].map(closeSocket));
+    try {
+      await this.#options.adapter.close();
+    } catch (error) {
+      this.#options.onError(error);
+    }
     // Only a server of our own: an attached one's keep-alive connections are its owner's.
     if (this.#ownsHttp) this.#http?.closeIdleConnections?.();
     await httpClosed;

@@ -1,0 +1,30 @@
+/**
+ * What nodes tell each other on their channels (`<prefix>node:<id>`), as
+ * JSON. `r` is always the room.
+ */
+export type NodeMessage =
+  /** A frame for member `to`, from member `from` of node `o`. */
+  | { t: "to"; r: string; to: string; from: string; o: string; f: string }
+  /** A frame for every member here but `x`. */
+  | { t: "all"; r: string; x?: string | undefined; f: string }
+  /** Member `id`, held by a dead node, was swept. */
+  | { t: "lost"; r: string; id: string }
+  /** Member `id`, held here, was seated on another node. */
+  | { t: "moved"; r: string; id: string }
+  /** A frame from member `from` (held here) could not be delivered to `to`. */
+  | { t: "nack"; r: string; from: string; to: string };
+
+const KINDS: ReadonlySet<string> = new Set(["to", "all", "lost", "moved", "nack"]);
+
+/** Parses a message from a channel; `undefined` for anything that is not one (logged by the caller). */
+export function parseMessage(text: string): NodeMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const { t, r } = value as { t?: unknown; r?: unknown };
+  return typeof t === "string" && KINDS.has(t) && typeof r === "string" ? (value as NodeMessage) : undefined;
+}
