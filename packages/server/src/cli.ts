@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     standalone = await started;
   } catch (error) {
     // The signaling server validates its options in its constructor.
-    if (error instanceof RangeError || error instanceof TypeError) {
+    if (error instanceof RangeError || error instanceof TypeError || error instanceof UsageError) {
       usageFailure(error.message);
     } else {
       logger.error({ err: error }, "could not start");

@@ -20,6 +20,8 @@ export interface CliConfig {
   rate: number | undefined;
   burst: number | undefined;
   turn: { urls: string[]; secret: string; ttl: number | undefined } | undefined;
+  /** Share rooms with other nodes through this Redis (needs `@raycaster/realtime-redis` installed). */
+  redis: { url: string; prefix: string | undefined } | undefined;
   logLevel: LogLevel;
   /** Milliseconds a drain may take before the process gives up and exits 1. */
   drainTimeout: number;
@@ -89,6 +91,18 @@ const FLAGS = {
     help: "The TURN server's static-auth-secret (coturn use-auth-secret); needs --turn-urls.",
   },
   "turn-ttl": { type: "string", env: "TURN_TTL", arg: "<s>", help: "Seconds TURN credentials are valid. Default 86400." },
+  redis: {
+    type: "string",
+    env: "REDIS_URL",
+    arg: "<url>",
+    help: "Share rooms with every node on this Redis (redis://host:6379); needs @raycaster/realtime-redis installed beside this package, and the same --secret on every node. Default: rooms in this process.",
+  },
+  "redis-prefix": {
+    type: "string",
+    env: "REDIS_PREFIX",
+    arg: "<s>",
+    help: "Prefix of the Redis keys and channels, so deployments can share a Redis. Default realtime:. Needs --redis.",
+  },
   "log-level": {
     type: "string",
     env: "LOG_LEVEL",
@@ -208,6 +222,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new UsageError("--turn-ttl (TURN_TTL) needs --turn-urls and --turn-secret");
   }
 
+  const redis = raw("redis")?.value;
+  const redisPrefix = raw("redis-prefix")?.value;
+  if (redisPrefix !== undefined && redis === undefined) throw new UsageError("--redis-prefix (REDIS_PREFIX) needs --redis");
+
   return {
     kind: "run",
     config: {
@@ -222,6 +240,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
       rate: positiveNumber("rate"),
       burst: integer("burst", 1, Number.MAX_SAFE_INTEGER),
       turn: turnUrls && turnSecret !== undefined ? { urls: turnUrls, secret: turnSecret, ttl: turnTtl } : undefined,
+      redis: redis === undefined ? undefined : { url: redis, prefix: redisPrefix },
       logLevel: (logLevel?.value as LogLevel | undefined) ?? "info",
       drainTimeout: integer("drain-timeout", 1, MAX_DELAY) ?? 10_000,
     },

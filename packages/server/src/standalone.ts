@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { AddressInfo } from "node:net";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import type { CliConfig } from "./cliOptions.js";
+import type { RoomAdapter } from "./adapter.js";
+import { UsageError, type CliConfig } from "./cliOptions.js";
 import type { Logger } from "./logger.js";
 import { collectMetrics } from "./metrics.js";
 import type { SignalingServerOptions } from "./options.js";
@@ -52,8 +56,9 @@ export function serverOptions(config: CliConfig, logger: Logger): SignalingServe
  *   (before anything listens), or the listen error (EADDRINUSE…).
  */
 export async function startStandalone(config: CliConfig, logger: Logger): Promise<Standalone> {
+  const adapter = config.redis && (await redisAdapter(config.redis, logger));
   const http = createServer();
-  const signaling = new SignalingServer({ ...serverOptions(config, logger), server: http });
+  const signaling = new SignalingServer({ ...serverOptions(config, logger), server: http, ...(adapter && { adapter }) });
   const registry = new Registry();
   collectMetrics(signaling, { registry });
   collectDefaultMetrics({ register: registry });
@@ -106,6 +111,32 @@ export async function startStandalone(config: CliConfig, logger: Logger): Promis
     address,
     drain: () => (drained ??= drain()),
   };
+}
+
+/**
+ * The Redis room adapter, from `@raycaster/realtime-redis` installed beside
+ * this package (resolved from the working directory first, then from here:
+ * this package cannot depend on it, for it depends on this one).
+ * @throws UsageError when it is not installed; the connect error when Redis cannot be reached.
+ */
+async function redisAdapter(redis: { url: string; prefix: string | undefined }, logger: Logger): Promise<RoomAdapter> {
+  const name = "@raycaster/realtime-redis";
+  let entry: string | undefined;
+  for (const base of [pathToFileURL(join(process.cwd(), "package.json")).href, import.meta.url]) {
+    try {
+      entry = createRequire(base).resolve(name);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
+    }
+  }
+  if (entry === undefined) throw new UsageError(`--redis needs ${name}: npm install ${name}`);
+  const { RedisRoomAdapter } = (await import(pathToFileURL(entry).href)) as {
+    RedisRoomAdapter: { connect(options: { redis: string; prefix?: string; logger: Logger }): Promise<RoomAdapter> };
+  };
+  const adapter = await RedisRoomAdapter.connect({ redis: redis.url, logger, ...(redis.prefix !== undefined && { prefix: redis.prefix }) });
+  logger.info({ prefix: redis.prefix ?? null }, "sharing rooms through Redis");
+  return adapter;
 }
 
 function json(response: ServerResponse, status: number, body: object): void {

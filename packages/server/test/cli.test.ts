@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
@@ -30,6 +31,8 @@ const CLI_VARIABLES = [
   "TURN_TTL",
   "LOG_LEVEL",
   "REALTIME_DRAIN_TIMEOUT",
+  "REDIS_URL",
+  "REDIS_PREFIX",
 ];
 
 beforeAll(() => {
@@ -55,10 +58,10 @@ interface Cli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function runCli(args: string[], env: Record<string, string> = {}): Cli {
+function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Cli {
   const cleanEnv: Record<string, string | undefined> = { ...process.env };
   for (const name of CLI_VARIABLES) delete cleanEnv[name];
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...cleanEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...cleanEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   let partial = "";
@@ -160,6 +163,8 @@ describe("realtime-server (the bin)", () => {
       "--turn-urls",
       "--turn-secret",
       "--turn-ttl",
+      "--redis",
+      "--redis-prefix",
       "--log-level",
       "--drain-timeout",
       "--help",
@@ -167,6 +172,16 @@ describe("realtime-server (the bin)", () => {
     ]) {
       expect(cli.stdout()).toContain(flag);
     }
+  });
+
+  it("exits 2 saying what to install when --redis is given without @raycaster/realtime-redis", async () => {
+    // Run from a directory where the package cannot be found (the server's
+    // own directory cannot resolve it either: it is not its dependency).
+    // NODE_PATH too: pnpm sets it for scripts, and it reaches the workspace's packages.
+    const cli = runCli(["--port", "0", "--redis", "redis://127.0.0.1:1"], { NODE_PATH: "" }, tmpdir());
+    const exited = await cli.exited;
+    expect(cli.stderr() + cli.stdout()).toContain("npm install @raycaster/realtime-redis");
+    expect(exited).toMatchObject({ code: 2 });
   });
 
   it("exits 2 with a message on an unknown flag, a bad value or a bad variable", async () => {
