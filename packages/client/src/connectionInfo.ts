@@ -52,7 +52,7 @@ export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Pro
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
-    throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `no ICE candidate pair is selected for peer ${peerId}`, {
+    throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId}: no selected candidate pair`, {
       peerId,
     });
   }

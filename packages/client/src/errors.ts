@@ -86,3 +86,8 @@ export class RealtimeError extends Error {
     this.closeCode = options.closeCode;
   }
 }
+
+/** An error's message, or the thrown value as text. */
+export function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

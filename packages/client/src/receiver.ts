@@ -71,7 +71,7 @@ export class Receiver {
         return this.#deliver(frame.payload, frame.type, [frame.bytes], frame.bytes.length);
       case FrameKind.START: {
         const { id, total, payload, type } = frame;
-        if (this.#transfer) this.#giveUp(`a transfer that began before transfer ${this.#transfer.id} ended`);
+        if (this.#transfer) this.#giveUp(`a new transfer before ${this.#transfer.id} ended`);
         if (total > this.#options.maxMessageSize) return this.#refuse(id, `declares ${total} bytes`);
         this.#transfer = { id, payload, type, total, received: 0, chunks: [] };
         this.#options.progress(id, 0, total);
@@ -100,11 +100,11 @@ export class Receiver {
     if (transfer?.id !== id) {
       if (this.#ignored !== id) {
         this.#ignored = id;
-        this.#invalid(`a chunk of transfer ${id}, which is not under way`);
+        this.#invalid(`a chunk of no transfer (${id})`);
       }
       return;
     }
-    if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset} where ${transfer.received} was due`);
+    if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset}, not ${transfer.received}`);
     if (transfer.received + bytes.length > transfer.total) {
       this.#transfer = undefined;
       return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
@@ -154,7 +154,7 @@ export class Receiver {
     this.#options.refuse(id);
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a transfer that ${why}; maxMessageSize is ${maxMessageSize}`, {
+      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`, {
         peerId,
       }),
     );
@@ -163,7 +163,7 @@ export class Receiver {
   #tooLarge(size: number): void {
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a message of ${size} bytes; maxMessageSize is ${maxMessageSize}`, {
+      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent ${size} bytes; maxMessageSize ${maxMessageSize}`, {
         peerId,
       }),
     );

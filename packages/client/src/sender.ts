@@ -120,7 +120,7 @@ export class Sender {
   refused(id: number): void {
     const error = new RealtimeError(
       ClientErrorCodes.MESSAGE_TOO_LARGE,
-      `peer ${this.#options.peerId} refused a message over its maxMessageSize`,
+      `peer ${this.#options.peerId} refused: over its maxMessageSize`,
       { peerId: this.#options.peerId },
     );
     const job = this.#queue.find((queued) => queued.id === id && queued.started);
@@ -197,7 +197,7 @@ export class Sender {
           job.settle(
             cause instanceof RealtimeError
               ? cause
-              : new RealtimeError(ClientErrorCodes.TRANSFER_FAILED, `reading the message for peer ${this.#options.peerId} failed`, {
+              : new RealtimeError(ClientErrorCodes.TRANSFER_FAILED, `peer ${this.#options.peerId}: reading the message failed`, {
                   peerId: this.#options.peerId,
                   cause,
                 }),
@@ -235,7 +235,7 @@ export class Sender {
         job.settle(
           new RealtimeError(
             ClientErrorCodes.MESSAGE_TOO_LARGE,
-            `a message of ${total} bytes does not fit one frame (${frameLimit} bytes), and only a reliable, ordered channel splits messages`,
+            `${total} bytes exceed one frame (${frameLimit}); only reliable, ordered channels chunk`,
             { peerId: this.#options.peerId },
           ),
         );
@@ -284,5 +284,5 @@ export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABOR
 }
 
 function aborted(peerId: string, signal: AbortSignal): RealtimeError {
-  return new RealtimeError(ClientErrorCodes.ABORTED, `the message to peer ${peerId} was aborted`, { peerId, cause: signal.reason });
+  return new RealtimeError(ClientErrorCodes.ABORTED, `peer ${peerId}: aborted`, { peerId, cause: signal.reason });
 }
