@@ -1,5 +1,5 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
-import { ClientErrorCodes, messageOf, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
 import type { ChannelSpec } from "./channel.js";
 import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import { endedRemoteTracks, needsNegotiation, syncSenders, type LocalTrack } from "./media.js";
@@ -116,7 +116,7 @@ export class Peer {
       timeout: options.iceRestartTimeout,
       restart: (reason) => this.#restart(reason),
       expired: (reason) =>
-        this.#drop(`peer ${this.id}: no reconnection within iceRestartTimeout (${reason})`),
+        this.#drop(`no reconnection within iceRestartTimeout (${reason})`),
       check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
@@ -139,7 +139,7 @@ export class Peer {
     if (connectTimeout > 0) {
       this.#connectTimer = this.#options.resources.timeout(() => {
         this.#connectTimer = undefined;
-        this.#drop(`peer ${this.id}: no connection within connectTimeout`);
+        this.#drop("no connection within connectTimeout");
       }, connectTimeout);
     }
     if (initiator) void this.#negotiate();
@@ -359,7 +359,7 @@ export class Peer {
         // both ICE agents have given up, neither sends checks any more, and a
         // path that comes back would never be found.
         if (this.#opened) this.#restart("failed", { again: true });
-        else this.#drop(`peer ${this.id}: connection failed`);
+        else this.#drop("connection failed");
         break;
       case "closed":
         // Our own close detaches this handler, so someone else closed it:
@@ -380,8 +380,7 @@ export class Peer {
    * connect timeout (or a restart's deadline) ends it as before.
    */
   #onNoRelay(detail: string): void {
-    const message = `no TURN relay for peer ${this.id} (iceTransportPolicy "relay"): ${detail}`;
-    this.#context.error(new RealtimeError(ClientErrorCodes.TURN_UNAVAILABLE, message, { peerId: this.id }));
+    this.#context.error(peerError(ClientErrorCodes.TURN_UNAVAILABLE, this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
   }
 
   #onOpen(): void {
@@ -405,16 +404,10 @@ export class Peer {
    */
   #endUnasked(what: string): void {
     if (!this.#opened) {
-      this.#drop(`peer ${this.id}: ${what} before connecting`);
+      this.#drop(`${what} before connecting`);
     } else if (!this.#context.canSignal()) {
       // Nobody left to negotiate a fresh connection through, nor to say whether the peer left.
-      this.#context.error(
-        new RealtimeError(
-          ClientErrorCodes.CONNECTION_FAILED,
-          `peer ${this.id}: ${what}, signaling closed: cannot restore`,
-          { peerId: this.id },
-        ),
-      );
+      this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, `${what}, signaling closed: cannot restore`));
       this.#end("closed");
     } else {
       this.#restart(what, { again: true, fresh: true });
@@ -551,17 +544,14 @@ export class Peer {
   #fail(cause: unknown): void {
     if (this.#closed) return;
         this.#context.error(
-      new RealtimeError(ClientErrorCodes.NEGOTIATION_FAILED, `negotiation with peer ${this.id} failed: ${messageOf(cause)}`, {
-        peerId: this.id,
-        cause,
-      }),
+      peerError(ClientErrorCodes.NEGOTIATION_FAILED, this.id, `negotiation failed: ${messageOf(cause)}`, cause),
     );
   }
 
   /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */
-  #drop(message: string): void {
+  #drop(what: string): void {
     if (this.#closed) return;
-    this.#context.error(new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, message, { peerId: this.id }));
+    this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, what));
     this.#end("failed");
   }
 

@@ -1,5 +1,5 @@
 import { decodeFrame, FrameKind, fromUtf8, PayloadKind } from "./encoder.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, peerError, RealtimeError } from "./errors.js";
 
 export interface ReceiverOptions {
   peerId: string;
@@ -83,10 +83,10 @@ export class Receiver {
         if (this.#transfer?.id !== frame.id) return;
         this.#transfer = undefined;
         this.#options.error(
-          new RealtimeError(
+          peerError(
             frame.failed ? ClientErrorCodes.TRANSFER_FAILED : ClientErrorCodes.ABORTED,
-            `peer ${this.#options.peerId} ${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
-            { peerId: this.#options.peerId },
+            this.#options.peerId,
+            `${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
           ),
         );
         return;
@@ -154,18 +154,14 @@ export class Receiver {
     this.#options.refuse(id);
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`, {
-        peerId,
-      }),
+      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`),
     );
   }
 
   #tooLarge(size: number): void {
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent ${size} bytes; maxMessageSize ${maxMessageSize}`, {
-        peerId,
-      }),
+      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`),
     );
   }
 
@@ -180,6 +176,6 @@ export class Receiver {
 
   #invalid(what: string, cause?: unknown): void {
     const { peerId } = this.#options;
-    this.#options.error(new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${peerId} sent ${what}`, { peerId, cause }));
+    this.#options.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, `sent ${what}`, cause));
   }
 }
