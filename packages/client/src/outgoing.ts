@@ -64,7 +64,7 @@ function serialize(value: unknown): string {
     throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, "JSON.stringify failed", { cause });
   }
   if (text === undefined) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, `a ${typeof value} has no JSON form`);
+    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, `a value of type ${typeof value} has no JSON form`);
   }
   return text;
 }

@@ -88,7 +88,7 @@ export class ChannelRegistry {
         throw new RealtimeError(
           ClientErrorCodes.CHANNEL_CONFLICT,
           channel.name === name
-            ? `channel "${name}" exists`
+            ? `channel "${name}" is declared already`
             : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
         );
       }

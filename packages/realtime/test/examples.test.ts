@@ -71,7 +71,7 @@ describe("the browser bundle", () => {
     // 10.0 KiB with once/signal, joined, dispose and connectionInfo; 15.2
     // KiB (15,537 B) with media and the channel I/O (binary and chunked
     // framing, watermarks, bounded reassembly, named channels); 14.9 KiB
-    // (15,260 B) after trimming: shorter error texts, one form for errors
+    // (15,267 B) after trimming: shorter error texts, one form for errors
     // about a peer. The target is not met: gzip already folds repeated code
     // and text, so refactoring saves little; what is left is features. Each
     // module's share (gzip bytes the bundle loses with its code cut out; the
