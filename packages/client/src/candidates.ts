@@ -50,7 +50,7 @@ export class CandidateQueues {
     } else if (this.#held.length < MAX_HELD_CANDIDATES) {
       this.#held.push(candidate);
     } else {
-      this.#sinks.debug("a local ICE candidate was dropped: too many held", { held: this.#held.length });
+      this.#sinks.debug("local candidate dropped: too many held", { held: this.#held.length });
     }
   }
 
@@ -69,7 +69,7 @@ export class CandidateQueues {
   /** One of theirs arrived before the remote description. */
   pend(candidate: IceCandidate | null): void {
     if (this.#pending.length < MAX_HELD_CANDIDATES) this.#pending.push(candidate);
-    else this.#sinks.debug("a remote ICE candidate was dropped: too many pending", { pending: this.#pending.length });
+    else this.#sinks.debug("remote candidate dropped: too many pending", { pending: this.#pending.length });
   }
 
   /** Applies one of theirs now (the remote description is set). */

@@ -1,6 +1,6 @@
 import { Emitter } from "./emitter.js";
 import { FrameKind } from "./encoder.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
 import { toOutgoing } from "./outgoing.js";
 import { Receiver } from "./receiver.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -193,7 +193,7 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     const pipe = this.#current.get(peerId);
     const state = pipe?.channel.readyState;
     if (!pipe || (state !== "open" && state !== "connecting")) {
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId} is not connected on channel "${this.name}"`, { peerId });
+      throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, `not connected (channel "${this.name}")`);
     }
     return pipe;
   }
@@ -210,15 +210,15 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
         if (result.issues) throw new Error(result.issues.map((issue) => issue.message).join("; "));
         this.emit("message", { peerId, data: result.value });
       } catch (cause) {
-        const message = `peer ${peerId} sent a message that fails the schema of channel "${this.name}": ${cause instanceof Error ? cause.message : String(cause)}`;
-        this.#context.error(new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, message, { peerId, cause }));
+        const what = `sent a message failing channel "${this.name}"'s schema: ${messageOf(cause)}`;
+        this.#context.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, what, cause));
       }
     });
   }
 }
 
 function transferFailed(peerId: string, why: string): RealtimeError {
-  return new RealtimeError(ClientErrorCodes.TRANSFER_FAILED, `a transfer with peer ${peerId} failed: ${why}`, { peerId });
+  return peerError(ClientErrorCodes.TRANSFER_FAILED, peerId, `transfer failed: ${why}`);
 }
 
 /** The SCTP stream id of a named channel: a stable hash (FNV-1a) of its name into 1..1023 (0 is the default channel). */

@@ -11,7 +11,7 @@ import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
 import { Media, mediaUnsupported, splitTarget, supportsMedia, type TrackTarget } from "./media.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, messageOf, peerError, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
@@ -266,7 +266,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   async connectionInfo(peerId: string): Promise<ConnectionInfo> {
     const connection = this.#peers.get(peerId)?.connection;
     if (!connection) {
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `no peer ${peerId} in the room`, { peerId });
+      throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "not in the room");
     }
     return connectionInfo(connection, peerId);
   }
@@ -358,7 +358,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.emit("signalingClosed", { code: 1000, reason: "client closed" });
     }
     this.removeAllListeners();
-    this.#rejectJoined(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client was closed before it joined the room"));
+    this.#rejectJoined(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client closed before joining"));
   }
 
   /** {@link close}, for `using client = new RTCClient(...)`. */
@@ -541,7 +541,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.#error(
         new RealtimeError(
           ClientErrorCodes.INVALID_SERVER_MESSAGE,
-          `the server's ICE servers were refused by RTCPeerConnection: ${cause instanceof Error ? cause.message : String(cause)}`,
+          `RTCPeerConnection refused the server's ICE servers: ${messageOf(cause)}`,
           { cause },
         ),
       );

@@ -171,7 +171,7 @@ export class SignalingConnection {
         break; // heard() already counted it
       case SignalingEvents.Error:
         if (this.#resuming && !this.#seated && refusals.has(message.code)) {
-          this.#options.debug("the server refused to resume the seat; joining as a new peer", {
+          this.#options.debug("resume refused; joining afresh", {
             code: message.code,
             message: message.message,
           });

@@ -1,4 +1,4 @@
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, peerError } from "./errors.js";
 
 /** The kind of an ICE candidate: a local address, one a STUN server saw, one learnt from a peer's check, or a TURN relay. */
 export type CandidateType = "host" | "srflx" | "prflx" | "relay";
@@ -52,9 +52,7 @@ export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Pro
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
-    throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `no ICE candidate pair is selected for peer ${peerId}`, {
-      peerId,
-    });
+    throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "no selected candidate pair");
   }
   const type = [local.type, remote.type].includes("relay")
     ? "relay"

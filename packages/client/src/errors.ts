@@ -86,3 +86,13 @@ export class RealtimeError extends Error {
     this.closeCode = options.closeCode;
   }
 }
+
+/** An error about one peer: its message reads `peer <id>: <what>`. */
+export function peerError(code: RealtimeErrorCode, peerId: string, what: string, cause?: unknown): RealtimeError {
+  return new RealtimeError(code, `peer ${peerId}: ${what}`, { peerId, cause });
+}
+
+/** An error's message, or the thrown value as text. */
+export function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

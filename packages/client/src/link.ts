@@ -87,14 +87,14 @@ export class Link {
         // libwebrtc in Node (@roamhq/wrtc) never settles addIceCandidate on
         // a closed connection, which would stall every later signal of the
         // peer; one closed under us is being replaced anyway.
-        if (pc.signalingState === "closed") return debug("a remote ICE candidate for a closed connection was dropped", { candidate });
+        if (pc.signalingState === "closed") return debug("remote candidate dropped: connection closed", { candidate });
         try {
           await pc.addIceCandidate(candidate ?? undefined);
         } catch (error) {
           // Expected now and then: a candidate of an offer that was ignored
           // (glare) or of an ICE generation that ended. A connection that
           // really cannot be made surfaces as CONNECTION_FAILED.
-          debug("a remote ICE candidate could not be applied", { candidate, error });
+          debug("remote candidate not applied", { candidate, error });
         }
       },
       debug,
@@ -161,13 +161,13 @@ export class Link {
     if (this.closed) return;
     const debug = this.#debug;
     if (typeof this.pc.setConfiguration !== "function") {
-      debug("this RTCPeerConnection has no setConfiguration: renewed ICE servers apply to new connections only");
+      debug("no setConfiguration: renewed ICE servers apply to new connections");
       return;
     }
     try {
       this.pc.setConfiguration(configuration);
     } catch (error) {
-      debug("setConfiguration refused the renewed ICE servers: they apply to new connections only", { error });
+      debug("setConfiguration failed: renewed ICE servers apply to new connections", { error });
     }
   }
 
@@ -181,7 +181,7 @@ export class Link {
     this.#events.noRelay(
       this,
       this.#turnError ??
-        "ICE gathering completed without one: no TURN server is configured, it could not be reached, or it refused the credentials",
+        "none gathered: no TURN server configured or reachable, or it refused the credentials",
     );
   }
 

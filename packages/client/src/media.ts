@@ -138,7 +138,7 @@ export function supportsMedia(pc: RTCPeerConnection): boolean {
 export function mediaUnsupported(): RealtimeError {
   return new RealtimeError(
     ClientErrorCodes.MEDIA_UNSUPPORTED,
-    "this RTCPeerConnection carries no media (node-datachannel's polyfill)",
+    "this RTCPeerConnection has no media (node-datachannel)",
   );
 }
 

@@ -139,74 +139,76 @@ export interface ResolvedClientOptions {
   WebSocket: WebSocketConstructor;
 }
 
+/**
+ * The millisecond options: default and lowest value. Each is a whole number
+ * up to 2^31-1, what a timer honours (timers clamp anything else to 1 ms,
+ * which would fire at once).
+ */
+const timings = {
+  connectTimeout: [30_000, 0],
+  pingInterval: [10_000, 0],
+  pingTimeout: [5_000, 1],
+  iceRestartDelay: [3_000, 0],
+  iceRestartTimeout: [15_000, 1],
+} as const;
+
 export function resolveClientOptions(options: RTCClientOptions): ResolvedClientOptions {
-  const PeerConnection = (options.RTCPeerConnection ?? globalThis.RTCPeerConnection) as
-    | ResolvedClientOptions["RTCPeerConnection"]
-    | undefined;
-  if (typeof PeerConnection !== "function") {
-    throw new TypeError(
-      "no RTCPeerConnection here: pass one as the `RTCPeerConnection` option (in Node: node-datachannel/polyfill)",
-    );
-  }
-  const Socket: WebSocketConstructor | undefined = options.WebSocket ?? globalThis.WebSocket;
-  if (typeof Socket !== "function") {
-    throw new TypeError("no WebSocket here: pass one as the `WebSocket` option (in Node 20: the `ws` package)");
-  }
-  return {
+  const resolved = {
+    RTCPeerConnection: given("RTCPeerConnection", options.RTCPeerConnection ?? globalThis.RTCPeerConnection, "node-datachannel/polyfill"),
+    WebSocket: given("WebSocket", options.WebSocket ?? globalThis.WebSocket, "the `ws` package"),
     url: options.url,
     room: options.room ?? "default",
     rtcConfiguration: {
       ...options.rtcConfiguration,
       iceServers: options.iceServers ?? options.rtcConfiguration?.iceServers ?? [],
     },
-    connectTimeout: milliseconds("connectTimeout", options.connectTimeout, 30_000),
     reconnect: reconnect(options.reconnect),
-    pingInterval: milliseconds("pingInterval", options.pingInterval, 10_000),
-    pingTimeout: milliseconds("pingTimeout", options.pingTimeout, 5_000, 1),
-    iceRestartDelay: milliseconds("iceRestartDelay", options.iceRestartDelay, 3_000),
-    iceRestartTimeout: milliseconds("iceRestartTimeout", options.iceRestartTimeout, 15_000, 1),
     maxMessageSize: byteCount("maxMessageSize", options.maxMessageSize, 64 * 1024 * 1024),
-    debug: debug(options.debug),
-    RTCPeerConnection: PeerConnection,
-    WebSocket: Socket,
-  };
+    debug: options.debug ?? (() => undefined),
+  } as ResolvedClientOptions;
+  if (typeof resolved.debug !== "function") throw new TypeError("`debug` must be a function");
+  for (const [name, [fallback, min]] of Object.entries(timings)) {
+    resolved[name as keyof typeof timings] = milliseconds(name, options[name as keyof typeof timings], fallback, min);
+  }
+  return resolved;
 }
 
-/** Whole milliseconds a timer can honour; timers clamp anything else to 1 ms, which would fire at once. */
+/** A class the client needs: the option, else the global one. */
+function given<T>(name: string, value: T | undefined, inNode: string): T {
+  if (typeof value !== "function") throw new TypeError(`no ${name} here: pass one as the \`${name}\` option (in Node: ${inNode})`);
+  return value;
+}
+
+/** Throws `` `name` must be what, got value ``. */
+function invalid(name: string, what: string, value: unknown): never {
+  throw new RangeError(`\`${name}\` must be ${what}, got ${String(value)}`);
+}
+
+/** Whole milliseconds a timer can honour (see `timings`). */
 function milliseconds(name: string, value: number | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw new RangeError(`\`${name}\` must be a whole number of milliseconds from ${min} to 2^31-1, got ${value}`);
-  }
+  if (!Number.isInteger(value) || value < min || value > 2 ** 31 - 1) invalid(name, `whole milliseconds from ${min} to 2^31-1`, value);
   return value;
 }
 
 /** A size in bytes: a whole number from 0. */
 export function byteCount(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`\`${name}\` must be a whole number of bytes, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0) invalid(name, "a whole number of bytes", value);
   return value;
 }
 
 function reconnect(value: RTCClientOptions["reconnect"]): ResolvedClientOptions["reconnect"] {
   if (value === false) return false;
   if (value !== undefined && (typeof value !== "object" || value === null)) {
-    throw new TypeError(`\`reconnect\` must be false or an options object, got ${String(value)}`);
+    throw new TypeError(`\`reconnect\` must be false or an object, got ${String(value)}`);
   }
   const initialDelay = milliseconds("reconnect.initialDelay", value?.initialDelay, 500);
   const maxDelay = milliseconds("reconnect.maxDelay", value?.maxDelay, 10_000);
-  if (maxDelay < initialDelay) {
-    throw new RangeError(`\`reconnect.maxDelay\` (${maxDelay}) must not be below \`reconnect.initialDelay\` (${initialDelay})`);
-  }
+  if (maxDelay < initialDelay) invalid("reconnect.maxDelay", `at least initialDelay (${initialDelay})`, maxDelay);
   const maxAttempts = value?.maxAttempts ?? Number.POSITIVE_INFINITY;
   if (maxAttempts !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-    throw new RangeError(`\`reconnect.maxAttempts\` must be a whole number from 1, or Infinity, got ${maxAttempts}`);
+    invalid("reconnect.maxAttempts", "a whole number from 1, or Infinity", maxAttempts);
   }
   return { initialDelay, maxDelay, maxAttempts };
-}
-
-function debug(value: RTCClientOptions["debug"]): ResolvedClientOptions["debug"] {
-  if (value === undefined) return () => undefined;
-  if (typeof value !== "function") throw new TypeError("`debug` must be a function");
-  return value;
 }

@@ -61,7 +61,7 @@ function serialize(value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, "the value cannot be serialised to JSON", { cause });
+    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, "JSON.stringify failed", { cause });
   }
   if (text === undefined) {
     throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, `a value of type ${typeof value} has no JSON form`);

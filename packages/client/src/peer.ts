@@ -1,5 +1,5 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
 import type { ChannelSpec } from "./channel.js";
 import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import { endedRemoteTracks, needsNegotiation, syncSenders, type LocalTrack } from "./media.js";
@@ -116,7 +116,7 @@ export class Peer {
       timeout: options.iceRestartTimeout,
       restart: (reason) => this.#restart(reason),
       expired: (reason) =>
-        this.#drop(`peer ${this.id} did not reconnect within ${options.iceRestartTimeout} ms of an ICE restart (${reason})`),
+        this.#drop(`no reconnection within iceRestartTimeout (${reason})`),
       check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
@@ -139,7 +139,7 @@ export class Peer {
     if (connectTimeout > 0) {
       this.#connectTimer = this.#options.resources.timeout(() => {
         this.#connectTimer = undefined;
-        this.#drop(`peer ${this.id} did not connect within ${connectTimeout} ms`);
+        this.#drop("no connection within connectTimeout");
       }, connectTimeout);
     }
     if (initiator) void this.#negotiate();
@@ -176,7 +176,7 @@ export class Peer {
           // The remote side replaced its connection (an ICE restart on a
           // stack without restartIce): a connection cannot change its DTLS
           // peer, so a fresh one answers.
-          const reason = "the remote peer negotiates a fresh connection";
+          const reason = "the peer has a fresh connection";
           if (this.#restarts.begin(reason)) this.#options.debug("ICE restart begun", { peerId: this.id, reason });
           this.#replace(false);
         } else if (collision && !link.hasRemoteDescription) {
@@ -359,7 +359,7 @@ export class Peer {
         // both ICE agents have given up, neither sends checks any more, and a
         // path that comes back would never be found.
         if (this.#opened) this.#restart("failed", { again: true });
-        else this.#drop(`the connection to peer ${this.id} failed`);
+        else this.#drop("connection failed");
         break;
       case "closed":
         // Our own close detaches this handler, so someone else closed it:
@@ -380,8 +380,7 @@ export class Peer {
    * connect timeout (or a restart's deadline) ends it as before.
    */
   #onNoRelay(detail: string): void {
-    const message = `no TURN relay for peer ${this.id} (iceTransportPolicy "relay"): ${detail}`;
-    this.#context.error(new RealtimeError(ClientErrorCodes.TURN_UNAVAILABLE, message, { peerId: this.id }));
+    this.#context.error(peerError(ClientErrorCodes.TURN_UNAVAILABLE, this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
   }
 
   #onOpen(): void {
@@ -405,16 +404,10 @@ export class Peer {
    */
   #endUnasked(what: string): void {
     if (!this.#opened) {
-      this.#drop(`${what} before the connection to peer ${this.id} was established`);
+      this.#drop(`${what} before connecting`);
     } else if (!this.#context.canSignal()) {
       // Nobody left to negotiate a fresh connection through, nor to say whether the peer left.
-      this.#context.error(
-        new RealtimeError(
-          ClientErrorCodes.CONNECTION_FAILED,
-          `${what} (peer ${this.id}), and with signaling closed for good it cannot be restored`,
-          { peerId: this.id },
-        ),
-      );
+      this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, `${what}, signaling closed: cannot restore`));
       this.#end("closed");
     } else {
       this.#restart(what, { again: true, fresh: true });
@@ -449,7 +442,7 @@ export class Peer {
         try {
           current.pc.restartIce();
         } catch (error) {
-          this.#options.debug("restartIce is not available; negotiating a fresh connection", { peerId: this.id, error });
+          this.#options.debug("no restartIce: a fresh connection", { peerId: this.id, error });
           this.#replace(true);
         }
       }
@@ -474,7 +467,7 @@ export class Peer {
       // Negotiated, yet not connected: the checks of that round may all have
       // been spent while the path was still down (libdatachannel then sits
       // in `connecting` for good). A new round starts checks afresh.
-      this.#restart(`not connected ${2 * iceRestartDelay} ms after the restart's negotiation`, { again: true });
+      this.#restart("not connected after negotiating", { again: true });
     }
   }
 
@@ -550,19 +543,15 @@ export class Peer {
 
   #fail(cause: unknown): void {
     if (this.#closed) return;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    this.#context.error(
-      new RealtimeError(ClientErrorCodes.NEGOTIATION_FAILED, `negotiation with peer ${this.id} failed: ${reason}`, {
-        peerId: this.id,
-        cause,
-      }),
+        this.#context.error(
+      peerError(ClientErrorCodes.NEGOTIATION_FAILED, this.id, `negotiation failed: ${messageOf(cause)}`, cause),
     );
   }
 
   /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */
-  #drop(message: string): void {
+  #drop(what: string): void {
     if (this.#closed) return;
-    this.#context.error(new RealtimeError(ClientErrorCodes.CONNECTION_FAILED, message, { peerId: this.id }));
+    this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, what));
     this.#end("failed");
   }
 

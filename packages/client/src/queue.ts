@@ -9,7 +9,7 @@ export class BoundedQueue<T> {
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`a queue's capacity must be a whole number from 1, got ${capacity}`);
+      throw new RangeError(`capacity must be a whole number from 1, got ${capacity}`);
     }
     this.#capacity = capacity;
   }

@@ -1,5 +1,5 @@
 import { decodeFrame, FrameKind, fromUtf8, PayloadKind } from "./encoder.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, peerError, RealtimeError } from "./errors.js";
 
 export interface ReceiverOptions {
   peerId: string;
@@ -71,7 +71,7 @@ export class Receiver {
         return this.#deliver(frame.payload, frame.type, [frame.bytes], frame.bytes.length);
       case FrameKind.START: {
         const { id, total, payload, type } = frame;
-        if (this.#transfer) this.#giveUp(`a transfer that began before transfer ${this.#transfer.id} ended`);
+        if (this.#transfer) this.#giveUp(`a new transfer before ${this.#transfer.id} ended`);
         if (total > this.#options.maxMessageSize) return this.#refuse(id, `declares ${total} bytes`);
         this.#transfer = { id, payload, type, total, received: 0, chunks: [] };
         this.#options.progress(id, 0, total);
@@ -83,10 +83,10 @@ export class Receiver {
         if (this.#transfer?.id !== frame.id) return;
         this.#transfer = undefined;
         this.#options.error(
-          new RealtimeError(
+          peerError(
             frame.failed ? ClientErrorCodes.TRANSFER_FAILED : ClientErrorCodes.ABORTED,
-            `peer ${this.#options.peerId} ${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
-            { peerId: this.#options.peerId },
+            this.#options.peerId,
+            `${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
           ),
         );
         return;
@@ -100,11 +100,11 @@ export class Receiver {
     if (transfer?.id !== id) {
       if (this.#ignored !== id) {
         this.#ignored = id;
-        this.#invalid(`a chunk of transfer ${id}, which is not under way`);
+        this.#invalid(`a chunk of no transfer (${id})`);
       }
       return;
     }
-    if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset} where ${transfer.received} was due`);
+    if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset}, not ${transfer.received}`);
     if (transfer.received + bytes.length > transfer.total) {
       this.#transfer = undefined;
       return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
@@ -154,18 +154,14 @@ export class Receiver {
     this.#options.refuse(id);
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a transfer that ${why}; maxMessageSize is ${maxMessageSize}`, {
-        peerId,
-      }),
+      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`),
     );
   }
 
   #tooLarge(size: number): void {
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      new RealtimeError(ClientErrorCodes.MESSAGE_TOO_LARGE, `peer ${peerId} sent a message of ${size} bytes; maxMessageSize is ${maxMessageSize}`, {
-        peerId,
-      }),
+      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`),
     );
   }
 
@@ -180,6 +176,6 @@ export class Receiver {
 
   #invalid(what: string, cause?: unknown): void {
     const { peerId } = this.#options;
-    this.#options.error(new RealtimeError(ClientErrorCodes.INVALID_PEER_MESSAGE, `peer ${peerId} sent ${what}`, { peerId, cause }));
+    this.#options.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, `sent ${what}`, cause));
   }
 }

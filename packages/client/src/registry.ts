@@ -75,7 +75,7 @@ export class ChannelRegistry {
   declare<T>(name: string, options: ChannelOptions<T> = {}): Channel<T> {
     const { ordered = true, maxRetransmits, maxPacketLifeTime, schema } = options;
     if (maxRetransmits !== undefined && maxPacketLifeTime !== undefined) {
-      throw new TypeError("a channel takes `maxRetransmits` or `maxPacketLifeTime`, not both");
+      throw new TypeError("`maxRetransmits` or `maxPacketLifeTime`, not both");
     }
     for (const [key, value] of Object.entries({ maxRetransmits, maxPacketLifeTime })) {
       if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 65_535)) {
@@ -88,8 +88,8 @@ export class ChannelRegistry {
         throw new RealtimeError(
           ClientErrorCodes.CHANNEL_CONFLICT,
           channel.name === name
-            ? `a channel named "${name}" is declared already`
-            : `channel "${name}" would have id ${id}, which channel "${channel.name}" has; pick another name`,
+            ? `channel "${name}" is declared already`
+            : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
         );
       }
     }

@@ -1,5 +1,5 @@
 import { encodeChunk, encodeControl, encodeStart, encodeWhole, FrameKind, wholeSize, CHUNK_HEADER } from "./encoder.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { ClientErrorCodes, peerError, RealtimeError } from "./errors.js";
 import { textAsBytes, type Outgoing } from "./outgoing.js";
 
 /**
@@ -118,11 +118,7 @@ export class Sender {
 
   /** The peer refused transfer `id` (over its `maxMessageSize`). */
   refused(id: number): void {
-    const error = new RealtimeError(
-      ClientErrorCodes.MESSAGE_TOO_LARGE,
-      `peer ${this.#options.peerId} refused a message over its maxMessageSize`,
-      { peerId: this.#options.peerId },
-    );
+    const error = peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, this.#options.peerId, "refused: over its maxMessageSize");
     const job = this.#queue.find((queued) => queued.id === id && queued.started);
     if (job) job.settle(error);
     else this.#options.error(error);
@@ -197,10 +193,7 @@ export class Sender {
           job.settle(
             cause instanceof RealtimeError
               ? cause
-              : new RealtimeError(ClientErrorCodes.TRANSFER_FAILED, `reading the message for peer ${this.#options.peerId} failed`, {
-                  peerId: this.#options.peerId,
-                  cause,
-                }),
+              : peerError(ClientErrorCodes.TRANSFER_FAILED, this.#options.peerId, "reading the message failed", cause),
           );
         }
       }
@@ -233,11 +226,8 @@ export class Sender {
         job.settle();
       } else if (!this.#options.chunking) {
         job.settle(
-          new RealtimeError(
-            ClientErrorCodes.MESSAGE_TOO_LARGE,
-            `a message of ${total} bytes does not fit one frame (${frameLimit} bytes), and only a reliable, ordered channel splits messages`,
-            { peerId: this.#options.peerId },
-          ),
+          peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, this.#options.peerId, `${total} bytes exceed one frame (${frameLimit}); only reliable, ordered channels chunk`),
+
         );
       } else {
         this.#hand(encodeStart({ payload: outgoing.payload, type: outgoing.type, id, total }));
@@ -284,5 +274,5 @@ export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABOR
 }
 
 function aborted(peerId: string, signal: AbortSignal): RealtimeError {
-  return new RealtimeError(ClientErrorCodes.ABORTED, `the message to peer ${peerId} was aborted`, { peerId, cause: signal.reason });
+  return peerError(ClientErrorCodes.ABORTED, peerId, "aborted", signal.reason);
 }

@@ -109,7 +109,7 @@ describe.skipIf(gate.skip)(`TURN relay through a real coturn (${implementation})
     ]);
     for (const error of [aliceError, bobError]) {
       expect(error.code).toBe("TURN_UNAVAILABLE");
-      expect(error.message).toMatch(/no TURN relay for peer .* \(iceTransportPolicy "relay"\)/);
+      expect(error.message).toMatch(/peer .*: no TURN relay \(iceTransportPolicy "relay"\)/);
       // libwebrtc reports coturn's 401 (icecandidateerror); libdatachannel reports nothing, so the message says what may be wrong.
       if (implementation === "wrtc") expect(error.message).toMatch(/answered 401.*credentials were refused/);
       else expect(error.message).toMatch(/refused the credentials/);
