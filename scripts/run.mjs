@@ -18,7 +18,7 @@ const tasks = {
     ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-demo...", "--output-logs=errors-only"],
     ["--filter", "@raycaster/realtime-demo", "start"],
   ],
-  test: [["exec", "turbo", "run", "typecheck", "lint", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
+  test: [["exec", "turbo", "run", "typecheck", "lint", "package", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
 };
 if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\` or \`npm test\``);
 
