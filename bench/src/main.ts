@@ -1,6 +1,7 @@
 /**
  * `pnpm bench` (full) and `pnpm bench --quick` (a smoke check under 60 s).
- * The full run writes docs/benchmarks.md and docs/benchmarks/*.svg; the
+ * The full run writes docs/benchmarks.md, docs/benchmarks/*.svg and the
+ * raw rounds in docs/benchmarks/results.json; the
  * quick one writes the same under bench/.quick/ (ignored by git), so that a
  * smoke run never overwrites the committed figures.
  */
@@ -45,6 +46,7 @@ const chartDir = join(outDir, "benchmarks");
 mkdirSync(chartDir, { recursive: true });
 writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
 writeFileSync(join(chartDir, "bundle.svg"), bundleChart(bundles));
+writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds }, null, 1) + "\n");
 writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, "benchmarks"));
 for (const t of targets(rounds, bundles, relay.rate)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
 log(`wrote ${join(outDir, "benchmarks.md")}`);

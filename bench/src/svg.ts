@@ -48,7 +48,8 @@ export function barChart(title: string, panels: Panel[]): string {
     if (panel.reference !== undefined) {
       const x = scale(panel.reference.value).toFixed(1);
       parts.push(`<line x1="${x}" x2="${x}" y1="${first - 4}" y2="${y - gap + 4}" stroke="#2b8a3e" stroke-dasharray="4 3" stroke-width="1.5"/>`);
-      parts.push(`<text x="${x}" y="${first - 6}" font-size="11" fill="#2b8a3e" text-anchor="middle">${escape(panel.reference.label)}</text>`);
+      parts.push(`<text x="${x}" y="${y + 10}" font-size="11" fill="#2b8a3e" text-anchor="middle">${escape(panel.reference.label)}</text>`);
+      y += 12;
     }
     y += 14;
   }
