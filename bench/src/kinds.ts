@@ -30,6 +30,8 @@ const SDP_LINES = [
   "a=mid:0",
   "a=sctp-port:5000",
   "a=max-message-size:262144",
+  "a=candidate:1467250027 1 udp 2122260223 192.168.1.23 54321 typ host generation 0 network-id 1",
+  "a=end-of-candidates",
 ];
 export const SDP = SDP_LINES.join("\r\n") + "\r\n";
 

@@ -1,6 +1,6 @@
 /** docs/benchmarks.md and its charts, from the data of one run. */
 import type { BundleResult } from "./bundle.js";
-import { KINDS, LABELS, type Kind } from "./kinds.js";
+import { KINDS, LABELS, signal, type Kind } from "./kinds.js";
 import type { RelayOptions, RelayRound } from "./relay.js";
 import { summarize, type Summary } from "./stats.js";
 import { barChart, type Panel } from "./svg.js";
@@ -157,6 +157,8 @@ export function markdown(info: RunInfo, rounds: RelayRound[], bundles: BundleRes
     "- **ours**: `SignalingServer` from `@raycaster/realtime-server` with its default options except the limits a benchmark trips: `rateLimit: false`, `maxConnections` and `maxConnectionsPerIp` raised to 1,000,000. Every frame is validated (zod) as in production; clients `Join` a room per pair and relay `SendOffer`.",
     "- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: \"/\" })`, defaults otherwise; clients send `OFFER` frames to `dst`.",
     "- **y-webrtc signaling server**: npm `y-webrtc` 10.3.0's own `bin/server.js`, unchanged (its `listen` kept on 127.0.0.1 by the bench's preload); each pair subscribes to a topic and `publish`es. It echoes every publish to the sender too, which is part of its cost; only the partner's receipt counts.",
+    "",
+    `Frame sizes as sent (bytes of one signal, each protocol's own shape around the same SDP): ${KINDS.map((k) => `${k} ${Buffer.byteLength(signal(k, 12, "a", k === "ours" ? "V1StGXR8_Z5jdHi6B-myT" : "b12"))}`).join(", ")}.`,
     "",
     `![Relay chart](${chartDir}/relay.svg)`,
     "",
