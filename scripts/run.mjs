@@ -74,7 +74,7 @@ function ensureDependencies() {
 
 function manifestHash() {
   const hash = createHash("sha256");
-  const files = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml"];
+  const files = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", join("bench", "package.json")];
   for (const group of ["packages", "apps", "tests"]) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;

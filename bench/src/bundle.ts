@@ -1,0 +1,38 @@
+/** The bundle-size comparison: each entry bundled the same way (esbuild, browser, ESM, minified), then gzip -9. */
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+export interface BundleResult {
+  name: string;
+  entry: string;
+  min: number;
+  gzip: number;
+}
+
+export const BUNDLES = [
+  { name: "ours: { RTCClient } from @raycaster/realtime", entry: 'export { RTCClient } from "@raycaster/realtime";' },
+  { name: "PeerJS: { Peer } from peerjs 1.5.5", entry: 'export { Peer } from "peerjs";' },
+  { name: "simple-peer 9.11.1 (default export)", entry: 'export { default } from "simple-peer";' },
+];
+
+export async function bundleScenario(): Promise<BundleResult[]> {
+  const resolveDir = fileURLToPath(new URL("..", import.meta.url));
+  const results: BundleResult[] = [];
+  for (const { name, entry } of BUNDLES) {
+    const out = await build({
+      stdin: { contents: entry, resolveDir, loader: "js" },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+      define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+    });
+    const code = out.outputFiles[0]?.contents ?? new Uint8Array();
+    results.push({ name, entry, min: code.length, gzip: gzipSync(code, { level: 9 }).length });
+  }
+  return results;
+}

@@ -1,0 +1,52 @@
+/**
+ * `pnpm bench` (full) and `pnpm bench --quick` (a smoke check under 60 s).
+ * The full run writes docs/benchmarks.md, docs/benchmarks/*.svg and the
+ * raw rounds in docs/benchmarks/results.json; the
+ * quick one writes the same under bench/.quick/ (ignored by git), so that a
+ * smoke run never overwrites the committed figures.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bundleScenario } from "./bundle.js";
+import { relayScenario, type RelayOptions } from "./relay.js";
+import { bundleChart, markdown, relayChart, targets } from "./report.js";
+
+const quick = process.argv.includes("--quick");
+const started = Date.now();
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+
+const relay: RelayOptions = quick
+  ? { rounds: 1, pairs: 32, window: 16, rate: 5000, warmupMs: 300, measureMs: 1000 }
+  : { rounds: 5, pairs: 32, window: 16, rate: 5000, warmupMs: 1000, measureMs: 4000 };
+
+const bundles = await bundleScenario();
+for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
+const rounds = await relayScenario(relay, log);
+
+const cpus = os.cpus();
+const info = {
+  machine: {
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+  },
+  date: new Date().toISOString().replace(/\.\d+Z$/, " UTC").replace("T", " "),
+  command: quick ? "pnpm bench --quick" : "pnpm bench",
+  quick,
+  seconds: (Date.now() - started) / 1000,
+  relay,
+};
+const outDir = quick ? join(repo, "bench", ".quick") : join(repo, "docs");
+const chartDir = join(outDir, "benchmarks");
+mkdirSync(chartDir, { recursive: true });
+writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
+writeFileSync(join(chartDir, "bundle.svg"), bundleChart(bundles));
+writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds }, null, 1) + "\n");
+writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, "benchmarks"));
+for (const t of targets(rounds, bundles, relay.rate)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
+log(`wrote ${join(outDir, "benchmarks.md")}`);

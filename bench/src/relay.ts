@@ -1,0 +1,148 @@
+/** The relay scenario: each server in a child process of its own, the load generator in another. */
+import { fork, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createServer, connect } from "node:net";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { GeneratorCommand, GeneratorReport } from "./generator.js";
+import { KINDS, type Kind } from "./kinds.js";
+
+export interface RelayOptions {
+  rounds: number;
+  pairs: number;
+  window: number;
+  /** Messages per second of the fixed-rate phase, in total. */
+  rate: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+export interface PhaseResult {
+  msgPerSec: number;
+  p50: number;
+  p99: number;
+  /** Server CPU time per relayed message, µs. */
+  cpuPerMsg: number;
+  skipped: number;
+}
+
+export interface RelayRound {
+  kind: Kind;
+  round: number;
+  rate: PhaseResult;
+  saturated: PhaseResult;
+}
+
+const here = new URL(".", import.meta.url);
+const require = createRequire(import.meta.url);
+
+function script(kind: Kind): string {
+  // y-webrtc exports no bin: its CommonJS build sits in dist/, the server beside it in bin/.
+  if (kind === "ywebrtc") return join(dirname(require.resolve("y-webrtc")), "..", "bin", "server.js");
+  return new URL(`servers/${kind}.js`, here).pathname;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** Sends `message` to `child` and resolves with the first reply that has `key`. */
+function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${key} within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (reply: Record<string, unknown>) => {
+      if (!(key in reply)) return;
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      resolve(reply as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) while waiting for ${key}`));
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+    child.send(message as object);
+  });
+}
+
+let cpuId = 0;
+async function serverCpu(server: ChildProcess): Promise<number> {
+  const id = ++cpuId;
+  const reply = await ask<{ micros: number }>(server, { cpu: id }, "micros");
+  return reply.micros;
+}
+
+async function phase(server: ChildProcess, gen: ChildProcess, command: GeneratorCommand, options: RelayOptions): Promise<PhaseResult> {
+  await ask(gen, command, "running");
+  await sleep(options.warmupMs);
+  await ask(gen, { mark: true }, "marked");
+  const cpuStart = await serverCpu(server);
+  await sleep(options.measureMs);
+  const cpuEnd = await serverCpu(server);
+  const { report } = await ask<{ report: GeneratorReport }>(gen, { report: true }, "report");
+  await ask(gen, { stop: true }, "stopped");
+  return {
+    msgPerSec: (report.delivered * 1000) / report.elapsedMs,
+    p50: report.p50,
+    p99: report.p99,
+    cpuPerMsg: (cpuEnd - cpuStart) / Math.max(1, report.delivered),
+    skipped: report.skipped,
+  };
+}
+
+async function one(kind: Kind, round: number, options: RelayOptions): Promise<RelayRound> {
+  const port = await freePort();
+  const server = fork(script(kind), [], {
+    execArgv: ["--import", new URL("reporter.js", here).href],
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const gen = fork(new URL("generator.js", here).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    await waitForPort(port, server);
+    await ask(gen, { setup: { kind, port, pairs: options.pairs, window: options.window } }, "ready");
+    const rate = await phase(server, gen, { run: "rate", rate: options.rate }, options);
+    const saturated = await phase(server, gen, { run: "saturate" }, options);
+    return { kind, round, rate, saturated };
+  } finally {
+    gen.kill();
+    server.kill();
+    await Promise.all([gen.exitCode === null ? once(gen, "exit") : undefined, server.exitCode === null ? once(server, "exit") : undefined]);
+  }
+}
+
+/** Every server, round after round (interleaved, so that drift in the machine touches all alike). */
+export async function relayScenario(options: RelayOptions, log: (line: string) => void): Promise<RelayRound[]> {
+  const results: RelayRound[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const kind of KINDS) {
+      const result = await one(kind, round, options);
+      log(
+        `relay round ${round} ${kind}: saturated ${Math.round(result.saturated.msgPerSec)} msg/s, ${result.saturated.cpuPerMsg.toFixed(1)} µs/msg; ` +
+          `at ${options.rate}/s ${result.rate.cpuPerMsg.toFixed(1)} µs/msg, p50 ${result.rate.p50.toFixed(2)} ms`,
+      );
+      results.push(result);
+    }
+  }
+  return results;
+}
