@@ -1,5 +1,6 @@
 import { Emitter } from "./emitter.js";
-import { FrameKind } from "./encoder.js";
+import { FrameKind, utf8 } from "./encoder.js";
+import type { TransferCounts } from "./client.js";
 import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
 import { toOutgoing } from "./outgoing.js";
 import { Receiver } from "./receiver.js";
@@ -130,7 +131,7 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
   }
 
   /** Live transfers and the bytes they hold, for `client.stats()`. */
-  stats(): { transfers: number; sendBuffered: number; receiveBuffered: number } {
+  stats(): TransferCounts {
     let transfers = 0;
     let sendBuffered = 0;
     let receiveBuffered = 0;
@@ -224,7 +225,7 @@ function transferFailed(peerId: string, why: string): RealtimeError {
 /** The SCTP stream id of a named channel: a stable hash (FNV-1a) of its name into 1..1023 (0 is the default channel). */
 export function channelId(name: string): number {
   let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(name)) {
+  for (const byte of utf8(name)) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }

@@ -41,9 +41,12 @@ export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+const NO_TYPE = new Uint8Array(0);
+
 function typeBytes(type: string): Uint8Array {
+  if (type === "") return NO_TYPE;
   const bytes = utf8(type);
-  return bytes.length <= MAX_TYPE ? bytes : new Uint8Array(0);
+  return bytes.length <= MAX_TYPE ? bytes : NO_TYPE;
 }
 
 export function encodeWhole(options: { payload: PayloadKind; type?: string; bytes: Uint8Array }): Uint8Array<ArrayBuffer> {
@@ -107,7 +110,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
       const payload = view.getUint8(1);
       const typeLength = view.getUint16(2);
       if (!isPayload(payload) || frame.length < 4 + typeLength) return "a malformed frame";
-      const type = textOr(frame.subarray(4, 4 + typeLength));
+      const type = typeLength === 0 ? "" : textOr(frame.subarray(4, 4 + typeLength));
       if (type === undefined) return "a frame with a malformed type";
       return { kind, payload, type, bytes: frame.subarray(4 + typeLength) };
     }
@@ -119,7 +122,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
       if (!isPayload(payload) || frame.length !== 16 + typeLength || !Number.isSafeInteger(total) || total < 0) {
         return "a malformed transfer start";
       }
-      const type = textOr(frame.subarray(16));
+      const type = typeLength === 0 ? "" : textOr(frame.subarray(16));
       if (type === undefined) return "a frame with a malformed type";
       return { kind, payload, type, id: view.getUint32(4), total };
     }

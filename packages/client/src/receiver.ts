@@ -105,11 +105,10 @@ export class Receiver {
       return;
     }
     if (offset !== transfer.received) return this.#giveUp(`a chunk at ${offset}, not ${transfer.received}`);
+    // The declared total was checked against maxMessageSize at START, so this bounds both.
     if (transfer.received + bytes.length > transfer.total) {
-      this.#transfer = undefined;
       return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
     }
-    if (transfer.received + bytes.length > this.#options.maxMessageSize) return this.#refuse(id, "exceeds the limit");
     transfer.chunks.push(bytes);
     transfer.received += bytes.length;
     this.#options.progress(id, transfer.received, transfer.total);
@@ -121,13 +120,9 @@ export class Receiver {
 
   #deliver(payload: PayloadKind, type: string, chunks: Uint8Array[], total: number): void {
     if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type }));
-    const whole = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      whole.set(chunk, at);
-      at += chunk.length;
-    }
-    if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.buffer);
+    // JSON in one piece (a WHOLE frame, a one-chunk transfer) is decoded where it lies.
+    const whole = payload === PayloadKind.JSON && chunks.length === 1 ? chunks[0]! : concat(chunks, total);
+    if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.buffer as ArrayBuffer);
     let text: string;
     try {
       text = fromUtf8(whole);
@@ -178,4 +173,15 @@ export class Receiver {
     const { peerId } = this.#options;
     this.#options.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, `sent ${what}`, cause));
   }
+}
+
+/** The chunks of a transfer in one fresh buffer of `total` bytes. */
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
+  const whole = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.length;
+  }
+  return whole;
 }

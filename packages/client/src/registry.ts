@@ -1,4 +1,5 @@
 import { Channel, channelId, type ChannelSpec } from "./channel.js";
+import type { TransferCounts } from "./client.js";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
 import { byteCount } from "./options.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -112,7 +113,7 @@ export class ChannelRegistry {
   }
 
   /** Live transfers and their bytes across every channel. */
-  stats(): { transfers: number; sendBuffered: number; receiveBuffered: number } {
+  stats(): TransferCounts {
     const total = { transfers: 0, sendBuffered: 0, receiveBuffered: 0 };
     for (const channel of this.#channels.values()) {
       const stats = channel.stats();

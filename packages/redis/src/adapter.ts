@@ -40,6 +40,8 @@ export const OFFLINE_LEAVES = 10_000;
  */
 export class RedisRoomAdapter implements RoomAdapter {
   readonly #options: ResolvedRedisOptions;
+  #roomsKeyText: string | undefined;
+  #channelPrefixText: string | undefined;
   readonly #redis: Redis & Scripted;
   readonly #sub: Redis;
   readonly #lease: Lease;
@@ -342,12 +344,14 @@ export class RedisRoomAdapter implements RoomAdapter {
     return `${this.#options.prefix}room:${room}`;
   }
 
+  /** This node's list of rooms; the same string every time, built once. */
   #roomsKey(): string {
-    return `${this.#options.prefix}rooms:${this.#options.nodeId}`;
+    return (this.#roomsKeyText ??= `${this.#options.prefix}rooms:${this.#options.nodeId}`);
   }
 
+  /** The prefix of every node's channel; built once, for it is on the path of every frame for another node. */
   #channelPrefix(): string {
-    return `${this.#options.prefix}node:`;
+    return (this.#channelPrefixText ??= `${this.#options.prefix}node:`);
   }
 }
 

@@ -14,7 +14,10 @@ export type NodeMessage =
   /** A frame from member `from` (held here) could not be delivered to `to`. */
   | { t: "nack"; r: string; from: string; to: string };
 
-const KINDS: ReadonlySet<string> = new Set(["to", "all", "lost", "moved", "nack"]);
+/** Every kind of message between nodes: the `t` of a {@link NodeMessage}. */
+export const MESSAGE_KINDS = ["to", "all", "lost", "moved", "nack"] as const satisfies readonly NodeMessage["t"][];
+
+const KINDS: ReadonlySet<string> = new Set(MESSAGE_KINDS);
 
 /** Parses a message from a channel; `undefined` for anything that is not one (logged by the caller). */
 export function parseMessage(text: string): NodeMessage | undefined {

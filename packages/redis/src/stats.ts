@@ -1,5 +1,5 @@
 import type { RoomMember } from "@raycaster/realtime-server";
-import type { NodeMessage } from "./messages.js";
+import { MESSAGE_KINDS, type NodeMessage } from "./messages.js";
 
 type Kinds = Record<NodeMessage["t"], number>;
 
@@ -25,7 +25,8 @@ export interface RedisAdapterStats {
   resyncs: number;
 }
 
-const kinds = (): Kinds => ({ to: 0, all: 0, lost: 0, moved: 0, nack: 0 });
+/** A zero per kind of message, from the one list of kinds. */
+const kinds = (): Kinds => Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, 0])) as Kinds;
 
 /** The counters behind {@link RedisAdapterStats}. */
 export class RedisCounters {

@@ -116,7 +116,7 @@ export interface RoomAdapter {
 }
 
 /** Whether `value` is a thenable, so that only promises cost an await. */
-export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+export function isPromise<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as PromiseLike<T> | undefined)?.then === "function";
 }
 

@@ -30,8 +30,9 @@ export interface ConnectionInit {
   counters: Counters;
   /**
    * Frees the connection's place under `maxConnections` and
-   * `maxConnectionsPerIp`. Called once: when the socket closes, or, when
-   * its seat waits in grace, when that seat ends or is resumed elsewhere.
+   * `maxConnectionsPerIp`: when the socket closes, or, when its seat waits
+   * in grace, when that seat ends or is resumed elsewhere. Safe to call
+   * more than once (the server's place keeps its own flag).
    */
   releaseSlot: () => void;
 }
@@ -56,7 +57,7 @@ export class Connection implements PeerContext {
   joining = false;
   /** Closed for going far over the rate limit: its seat ends at once, with no grace. */
   abusive = false;
-  /** See {@link ConnectionInit.releaseSlot}; idempotent. */
+  /** See {@link ConnectionInit.releaseSlot}. */
   readonly releaseSlot: () => void;
   readonly #joinTimer: NodeJS.Timeout;
   readonly #bucket: TokenBucket | undefined;
@@ -70,12 +71,7 @@ export class Connection implements PeerContext {
     this.user = init.user;
     this.metadata = init.metadata;
     this.#counters = init.counters;
-    let released = false;
-    this.releaseSlot = () => {
-      if (released) return;
-      released = true;
-      init.releaseSlot();
-    };
+    this.releaseSlot = init.releaseSlot;
     this.#bucket = rateLimit ? new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst, Date.now()) : undefined;
     this.#joinTimer = setTimeout(() => {
       if (this.seat === undefined) socket.close(CloseCodes.PolicyViolation, "no Join in time");

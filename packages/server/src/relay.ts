@@ -95,14 +95,14 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
     conn.sendError(ErrorCodes.NOT_JOINED, `send Join before ${message.event}`);
     return;
   }
-  // The outgoing frame is built from validated fields only: `to` goes, and
-  // `from` is the sender's server-minted id.
   const { event, to, ...fields } = message;
-  const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
   if (to === seat.id) {
     relayed(conn, seat.room, to, event, false, context);
     return;
   }
+  // The outgoing frame is built from validated fields only: `to` goes, and
+  // `from` is the sender's server-minted id.
+  const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
   // Not awaited before the next frame: the adapter keeps call order, so
   // this peer's next frames can be handed over while this one travels.
   const answer = options.adapter.sendTo(seat.room, to, frame, seat.id);

@@ -104,7 +104,7 @@ export class Seating implements AdapterHost {
       answer = false;
     }
     // Any thenable, not only this realm's Promise: a Bluebird's `false` must refuse too.
-    if (typeof (answer as PromiseLike<unknown> | undefined)?.then !== "function") {
+    if (!isPromise(answer)) {
       this.#decided(conn, room, id, restored, answer);
       return;
     }
