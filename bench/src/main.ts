@@ -21,6 +21,11 @@ const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 10
 const relay: RelayOptions = quick
   ? { rounds: 1, pairs: 32, window: 16, rate: 5000, warmupMs: 300, measureMs: 1000 }
   : { rounds: 5, pairs: 32, window: 16, rate: 5000, warmupMs: 1000, measureMs: 4000 };
+// For iterating on one server: fewer rounds. A partial run (this, or
+// BENCH_ONLY) writes under bench/.quick/ like --quick, so the committed report
+// only ever comes from a full run.
+if (process.env.BENCH_ROUNDS) relay.rounds = Number(process.env.BENCH_ROUNDS);
+const partial = quick || process.env.BENCH_ROUNDS !== undefined || process.env.BENCH_ONLY !== undefined;
 
 const bundles = await bundleScenario();
 for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
@@ -41,7 +46,7 @@ const info = {
   seconds: (Date.now() - started) / 1000,
   relay,
 };
-const outDir = quick ? join(repo, "bench", ".quick") : join(repo, "docs");
+const outDir = partial ? join(repo, "bench", ".quick") : join(repo, "docs");
 const chartDir = join(outDir, "benchmarks");
 mkdirSync(chartDir, { recursive: true });
 writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
