@@ -1,7 +1,12 @@
 import { PROTOCOL_VERSION, type ServerMessage } from "@raycaster/realtime-protocol";
 import { RawClient, startServer as start } from "@raycaster/realtime-test-harness";
-import type { ClientOptions } from "ws";
+import { once } from "node:events";
+import type { AddressInfo, Socket } from "node:net";
+import { onTestFinished } from "vitest";
+import { WebSocketServer, type ClientOptions, type WebSocket } from "ws";
+import { Connection } from "../src/connection.js";
 import { SignalingServer, type SignalingServerOptions } from "../src/index.js";
+import { Counters } from "../src/stats.js";
 
 /** A raw client that speaks this protocol's server frames. */
 export type Client = RawClient<ServerMessage>;
@@ -39,3 +44,29 @@ export async function settled(client: Client): Promise<void> {
 
 /** The events `client` received, in order. */
 export const events = (client: Client) => client.received.map((m) => m.event);
+
+/**
+ * A {@link Connection} on its own over a real socket, with no server around
+ * it, for what cannot be made to happen through one; with its raw TCP
+ * socket and the client at the other end. Closed when the test ends.
+ */
+export async function bareConnection(): Promise<{ conn: Connection; raw: Socket; client: Client }> {
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  await once(wss, "listening");
+  const accepted = once(wss, "connection") as Promise<[WebSocket]>;
+  const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  const [socket] = await accepted;
+  const conn = new Connection({
+    socket,
+    joinTimeout: 10_000,
+    address: "127.0.0.1",
+    user: undefined,
+    metadata: undefined,
+    rateLimit: false,
+    counters: new Counters(),
+    releaseSlot: () => {},
+  });
+  onTestFinished(() => conn.dispose());
+  return { conn, raw: (socket as unknown as { _socket: Socket })._socket, client };
+}

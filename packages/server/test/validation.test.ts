@@ -1,12 +1,7 @@
-import { once } from "node:events";
 import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
-import type { AddressInfo } from "node:net";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { WebSocketServer, type WebSocket } from "ws";
+import { describe, expect, it } from "vitest";
 import { Limits, parseServerMessage } from "@raycaster/realtime-protocol";
-import { Connection } from "../src/connection.js";
-import { Counters } from "../src/stats.js";
-import { connect, join, startServer } from "./harness.js";
+import { bareConnection, connect, join, startServer } from "./harness.js";
 
 const maxMessageSize = 4096;
 
@@ -96,23 +91,7 @@ describe("every frame is validated", () => {
   // tested on it directly, over a real socket: through the server it could
   // not fail.
   it("cuts an Error message to what a client accepts", async () => {
-    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-    onTestFinished(() => new Promise<void>((resolve) => wss.close(() => resolve())));
-    await once(wss, "listening");
-    const accepted = once(wss, "connection") as Promise<[WebSocket]>;
-    const client = await connect(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-    const [socket] = await accepted;
-    const conn = new Connection({
-      socket,
-      joinTimeout: 10_000,
-      address: "127.0.0.1",
-      user: undefined,
-      metadata: undefined,
-      rateLimit: false,
-      counters: new Counters(),
-      releaseSlot: () => {},
-    });
-    onTestFinished(() => conn.dispose());
+    const { conn, client } = await bareConnection();
 
     conn.sendError("INTERNAL_ERROR", "é".repeat(Limits.errorMessage * 2));
     const error = await client.next("Error");
