@@ -10,12 +10,10 @@ import type { RawData } from "ws";
 import { isPromise } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import { observe } from "./hooks.js";
+import { readSignal, type SignalEvent, type SignalFrame } from "./signalFrame.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Seating } from "./seating.js";
 import { Counters } from "./stats.js";
-
-/** The events a client relays to a peer. */
-type SignalEvent = "SendOffer" | "SendAnswer" | "SendCandidate";
 
 /** What the relay needs besides the frame: the options, the seats and the counters. */
 export interface RelayContext {
@@ -52,16 +50,28 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
     conn.sendError(ErrorCodes.INVALID_JSON, "binary frames are not accepted; send JSON text");
     return;
   }
-  const parsed = parseClientMessage(frame.toString());
-  if (!parsed.ok) {
-    Counters.add(context.counters.framesIn, "invalid");
-    conn.sendError(parsed.code, parsed.reason);
-    return;
+  const text = frame.toString();
+  // Signals in the shapes clients send take the fast path (validated all the
+  // same, see signalFrame.ts); the rest, and every frame when a `message`
+  // hook wants the parsed message, the schemas.
+  const signal = hooks.message ? undefined : readSignal(text);
+  let message: ClientMessage | undefined;
+  if (signal === undefined) {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok) {
+      Counters.add(context.counters.framesIn, "invalid");
+      conn.sendError(parsed.code, parsed.reason);
+      return;
+    }
+    message = parsed.message;
   }
-  Counters.add(context.counters.framesIn, parsed.message.event);
+  Counters.add(context.counters.framesIn, (signal ?? message!).event);
   try {
-    if (hooks.message) observe(onError, () => hooks.message?.(conn, parsed.message));
-    route(conn, parsed.message, context);
+    if (message === undefined) relay(conn, signal!, context);
+    else {
+      if (hooks.message) observe(onError, () => hooks.message?.(conn, message));
+      route(conn, message, context);
+    }
   } catch (error) {
     conn.sendError(ErrorCodes.INTERNAL_ERROR, "the server failed to handle the frame");
     onError(error);
@@ -69,7 +79,7 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
 }
 
 function route(conn: Connection, message: ClientMessage, context: RelayContext): void {
-  const { options, seating } = context;
+  const { seating } = context;
   if (message.event === SignalingEvents.Ping) {
     conn.send(JSON.stringify({ event: SignalingEvents.Pong }));
     return;
@@ -90,22 +100,30 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
     seating.join(conn, message.room, message.token);
     return;
   }
+  const payload =
+    message.event === SignalingEvents.SendCandidate ? `"candidate":${JSON.stringify(message.candidate)}` : `"sdp":${JSON.stringify(message.sdp)}`;
+  relay(conn, { event: message.event, to: message.to, payload }, context);
+}
+
+/** Relays a validated signal to its peer in the sender's room. */
+function relay(conn: Connection, { event, to, payload }: SignalFrame, context: RelayContext): void {
   const seat = conn.seat;
   if (seat === undefined) {
-    conn.sendError(ErrorCodes.NOT_JOINED, `send Join before ${message.event}`);
+    conn.sendError(ErrorCodes.NOT_JOINED, `send Join before ${event}`);
     return;
   }
-  const { event, to, ...fields } = message;
   if (to === seat.id) {
     relayed(conn, seat.room, to, event, false, context);
     return;
   }
   // The outgoing frame is built from validated fields only: `to` goes, and
-  // `from` is the sender's server-minted id.
-  const frame = JSON.stringify({ event: RelayedEvents[event], from: seat.id, ...fields });
+  // `from` is the sender's server-minted id. The payload member is the
+  // frame's own text (fast path) or its serialisation (schemas): the same
+  // JSON value either way, not serialised twice.
+  const frame = `{"event":"${RelayedEvents[event]}","from":${JSON.stringify(seat.id)},${payload}}`;
   // Not awaited before the next frame: the adapter keeps call order, so
   // this peer's next frames can be handed over while this one travels.
-  const answer = options.adapter.sendTo(seat.room, to, frame, seat.id);
+  const answer = context.options.adapter.sendTo(seat.room, to, frame, seat.id);
   // No closure on the synchronous path (the memory adapter's): it is the hottest one.
   if (!isPromise(answer)) {
     relayed(conn, seat.room, to, event, answer, context);
@@ -117,7 +135,7 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
   answer.then(
     (delivered) => relayed(conn, room, to, event, delivered, context),
     (error: unknown) => {
-      options.logger.debug({ err: error, to }, "signal not delivered");
+      context.options.logger.debug({ err: error, to }, "signal not delivered");
       conn.sendError(ErrorCodes.DELIVERY_FAILED, `the signal for "${to}" could not be delivered; the room's store is out of reach`, to);
     },
   );
