@@ -128,15 +128,14 @@ export class Connection implements PeerContext {
    * terminated.
    */
   send(frame: string): boolean {
-    const socket = this.socket;
-    if (socket.readyState !== WebSocket.OPEN) return false;
+    if (!this.open) return false;
     // Frames still corked count here too: the bound holds for a batch.
-    if (socket.bufferedAmount > SEND_BUFFER_LIMIT) {
-      socket.terminate();
+    if (this.socket.bufferedAmount > SEND_BUFFER_LIMIT) {
+      this.socket.terminate();
       return false;
     }
-    coalesce(socket);
-    socket.send(frame);
+    coalesce(this.socket);
+    this.socket.send(frame);
     Counters.add(this.#counters.framesOut, eventOf(frame));
     return true;
   }

@@ -107,6 +107,7 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
 
 /** Relays a validated signal to its peer in the sender's room. */
 function relay(conn: Connection, { event, to, payload }: SignalFrame, context: RelayContext): void {
+  const { options } = context;
   const seat = conn.seat;
   if (seat === undefined) {
     conn.sendError(ErrorCodes.NOT_JOINED, `send Join before ${event}`);
@@ -123,7 +124,7 @@ function relay(conn: Connection, { event, to, payload }: SignalFrame, context: R
   const frame = `{"event":"${RelayedEvents[event]}","from":${JSON.stringify(seat.id)},${payload}}`;
   // Not awaited before the next frame: the adapter keeps call order, so
   // this peer's next frames can be handed over while this one travels.
-  const answer = context.options.adapter.sendTo(seat.room, to, frame, seat.id);
+  const answer = options.adapter.sendTo(seat.room, to, frame, seat.id);
   // No closure on the synchronous path (the memory adapter's): it is the hottest one.
   if (!isPromise(answer)) {
     relayed(conn, seat.room, to, event, answer, context);
@@ -135,7 +136,7 @@ function relay(conn: Connection, { event, to, payload }: SignalFrame, context: R
   answer.then(
     (delivered) => relayed(conn, room, to, event, delivered, context),
     (error: unknown) => {
-      context.options.logger.debug({ err: error, to }, "signal not delivered");
+      options.logger.debug({ err: error, to }, "signal not delivered");
       conn.sendError(ErrorCodes.DELIVERY_FAILED, `the signal for "${to}" could not be delivered; the room's store is out of reach`, to);
     },
   );
