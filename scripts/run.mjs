@@ -18,9 +18,14 @@ const tasks = {
     ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-demo...", "--output-logs=errors-only"],
     ["--filter", "@raycaster/realtime-demo", "start"],
   ],
+  // The API reference (TypeDoc) into docs/api/, which is not committed: it is made from the TSDoc in seconds.
+  docs: [
+    ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-api-docs...", "--output-logs=errors-only"],
+    ["--filter", "@raycaster/realtime-api-docs", "run", "docs"],
+  ],
   test: [["exec", "turbo", "run", "typecheck", "lint", "package", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
 };
-if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\` or \`npm test\``);
+if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\`, \`npm run docs\` or \`npm test\``);
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
@@ -75,7 +80,7 @@ function ensureDependencies() {
 function manifestHash() {
   const hash = createHash("sha256");
   const files = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", join("bench", "package.json")];
-  for (const group of ["packages", "apps", "tests"]) {
+  for (const group of ["packages", "apps", "tests", "tools", "examples"]) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) files.push(join(group, name, "package.json"));
