@@ -49,11 +49,15 @@ export interface RTCClientOptions {
    */
   iceRestartTimeout?: number;
   /**
-   * The `RTCPeerConnection` class to use. Default: the global one (browsers).
+   * The `RTCPeerConnection` class to use: the global one in browsers.
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
+   * @default globalThis.RTCPeerConnection
    */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
-  /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
+  /**
+   * The `WebSocket` class to use. In Node 20, which has none, pass `ws`'s.
+   * @default globalThis.WebSocket
+   */
   WebSocket?: WebSocketConstructor;
   /**
    * Reconnects to the signaling server when the socket ends without
