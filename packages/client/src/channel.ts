@@ -83,7 +83,10 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     this.#context = options.context;
   }
 
-  /** The `RTCDataChannel` options both sides use. */
+  /**
+   * The `RTCDataChannel` options both sides use.
+   * @internal
+   */
   get spec(): ChannelSpec {
     return this.#spec;
   }

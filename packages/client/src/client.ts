@@ -119,6 +119,12 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #joined: Promise<RTCClientEvents["open"]>;
   #settleJoined: { resolve(open: RTCClientEvents["open"]): void; reject(error: RealtimeError): void } | undefined;
 
+  /**
+   * Connects to the signaling server at once and joins `options.room`.
+   * @throws TypeError or RangeError on a bad option (one that is not a
+   * number of the right range, a `debug` that is not a function), or when no
+   * `RTCPeerConnection` or `WebSocket` is given and the runtime has none.
+   */
   constructor(options: RTCClientOptions) {
     super();
     this.#joined = new Promise((resolve, reject) => {
@@ -221,6 +227,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * after `peerLeft`), `NOT_SERIALIZABLE`, `ABORTED` (`options.signal`),
    * `TRANSFER_FAILED` (the connection was replaced or closed meanwhile), or
    * `MESSAGE_TOO_LARGE` (the peer refused it: over its `maxMessageSize`).
+   * @throws {@link RealtimeError} as a rejection, never synchronously.
    */
   send(peerId: string, data: unknown, options?: SendOptions): Promise<void> {
     return this.#channels.default.send(peerId, data, options);
@@ -243,6 +250,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * connections at once. Throws `CHANNEL_CONFLICT` for a name declared
    * already (or `"realtime"`, the default channel's), or one whose id
    * another name has.
+   * @throws {@link RealtimeError} `CHANNEL_CONFLICT` as above; TypeError when
+   * both `maxRetransmits` and `maxPacketLifeTime` are given, RangeError when
+   * either is not a whole number from 0 to 65535.
    *
    * @example
    * ```ts
@@ -262,6 +272,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * through TURN) and its round-trip time, from the connection's
    * `getStats()`. Rejects with `PEER_NOT_CONNECTED` for a peer not in the
    * room or with no selected pair (still connecting, or restarting).
+   * @throws {@link RealtimeError} `PEER_NOT_CONNECTED` as a rejection.
    */
   async connectionInfo(peerId: string): Promise<ConnectionInfo> {
     const connection = this.#peers.get(peerId)?.connection;
@@ -280,6 +291,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * tracks added at once on both sides all arrive. Adding a track again
    * extends it to more peers. Throws `MEDIA_UNSUPPORTED` on a WebRTC stack
    * without media (node-datachannel's polyfill).
+   * @throws {@link RealtimeError} `MEDIA_UNSUPPORTED` on a stack without media.
    *
    * @example
    * ```ts
@@ -301,8 +313,8 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * Stops sending a track to every peer (and future ones), or with
    * `{ peers }` to those only; each connection renegotiates, and the remote
    * side gets `trackRemoved`. The track itself is yours: it is not stopped.
-   * A track that was not added is ignored. Throws `MEDIA_UNSUPPORTED` on a
-   * stack without media.
+   * A track that was not added is ignored.
+   * @throws {@link RealtimeError} `MEDIA_UNSUPPORTED` on a stack without media.
    */
   removeTrack(track: MediaStreamTrack, target?: TrackTarget): void {
     this.#checkMedia();
@@ -318,6 +330,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * swapped it (a connection that fails reports `NEGOTIATION_FAILED` as an
    * `error` event). Throws `TRACK_NOT_ADDED` when `oldTrack` was never
    * added, `MEDIA_UNSUPPORTED` on a stack without media.
+   * @throws {@link RealtimeError} `TRACK_NOT_ADDED` or `MEDIA_UNSUPPORTED`, synchronously.
    */
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, target?: TrackTarget): Promise<void> {
     this.#checkMedia();

@@ -13,12 +13,16 @@ export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration
 export interface RTCClientOptions {
   /** The signaling server, e.g. `"ws://localhost:3000"`. */
   url: string;
-  /** The room to join. Peers only ever see and reach peers of their own room. Default: `"default"`. */
+  /**
+   * The room to join. Peers only ever see and reach peers of their own room.
+   * @default "default"
+   */
   room?: string;
   /**
-   * STUN and TURN servers for ICE. Default: none, which connects peers on the
-   * same network; add a STUN server to cross NATs, and TURN for the networks
-   * STUN cannot cross.
+   * STUN and TURN servers for ICE. None connects peers on the same network;
+   * add a STUN server to cross NATs, and TURN for the networks STUN cannot
+   * cross. The server's TURN servers (its `turn` option) are added after these.
+   * @default []
    */
   iceServers?: RTCIceServer[];
   /** Any other `RTCPeerConnection` configuration; `iceServers` above wins over its own. */
@@ -45,11 +49,15 @@ export interface RTCClientOptions {
    */
   iceRestartTimeout?: number;
   /**
-   * The `RTCPeerConnection` class to use. Default: the global one (browsers).
+   * The `RTCPeerConnection` class to use: the global one in browsers.
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
+   * @default globalThis.RTCPeerConnection
    */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
-  /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
+  /**
+   * The `WebSocket` class to use. In Node 20, which has none, pass `ws`'s.
+   * @default globalThis.WebSocket
+   */
   WebSocket?: WebSocketConstructor;
   /**
    * Reconnects to the signaling server when the socket ends without

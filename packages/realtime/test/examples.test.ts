@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { RTCPeerConnection } from "node-datachannel/polyfill";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
-// Imported by package name, as a user would: Node picks the "node" condition.
+// Imported by package name, as a user would: Node gets the full entry (no "browser" condition).
 import { RTCClient, SignalingServer } from "@raycaster/realtime";
 
 describe("the original design's examples", () => {

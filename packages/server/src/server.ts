@@ -50,6 +50,13 @@ export class SignalingServer {
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
 
+  /**
+   * Starts serving at once: listens on `port`, or takes the upgrades of
+   * `server`, or waits for {@link SignalingServer.handleUpgrade}.
+   * @throws TypeError unless exactly one of `server`, `port` or
+   * `noServer: true` is given, or on an option of the wrong type; RangeError
+   * on a number out of its range or a `secret` shorter than 32 bytes.
+   */
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
     this.#seating = new Seating(this.#options, this.#counters);
