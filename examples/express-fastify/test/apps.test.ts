@@ -11,7 +11,8 @@ import { startFastify } from "../src/fastify.js";
 /** Resolves with the first message a WebSocket gets, or rejects with its error. */
 function firstMessage(socket: WebSocket): Promise<{ data: string; isBinary: boolean }> {
   return new Promise((resolve, reject) => {
-    socket.once("message", (data, isBinary) => resolve({ data: data.toString(), isBinary }));
+    // The echo endpoint sends one-piece frames: ws hands each over as one Buffer.
+    socket.once("message", (data, isBinary) => resolve({ data: (data as Buffer).toString("utf8"), isBinary }));
     socket.once("error", reject);
   });
 }
