@@ -1,7 +1,7 @@
 import { Emitter } from "./emitter.js";
 import { FrameKind, utf8 } from "./encoder.js";
 import type { TransferCounts } from "./client.js";
-import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
+import { ClientErrorCodes, messageOf, peerError, RealtimeError } from "./errors.js";
 import { toOutgoing } from "./outgoing.js";
 import { Receiver } from "./receiver.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -122,12 +122,16 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     return sent;
   }
 
-  /** Closes this channel's `RTCDataChannel`s with every peer (messages under way fail) and forgets its handlers. */
+  /**
+   * Closes this channel's `RTCDataChannel`s with every peer (messages under
+   * way fail) and forgets its handlers: pending `once()` promises reject
+   * with `CLIENT_CLOSED`. The client's `close()` closes every channel.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#context.closed();
-    this.removeAllListeners();
+    this.end(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, `channel "${this.name}" closed`));
   }
 
   /** Live transfers and the bytes they hold, for `client.stats()`. */

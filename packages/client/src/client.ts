@@ -30,8 +30,8 @@ export interface TransferCounts {
   receiveBuffered: number;
 }
 
-/** The events of {@link RTCClient}, each with its payload. */
-export interface RTCClientEvents {
+/** The events of {@link RTCClient}, each with its payload; `T` is the type of the default channel's messages. */
+export interface RTCClientEvents<T = unknown> {
   /**
    * Seated in the room: your id, and the peers there (each new one also gets
    * `peerJoined`). Fires again on every seating after a reconnect: with
@@ -70,9 +70,10 @@ export interface RTCClientEvents {
   trackRemoved: { peerId: string; track: MediaStreamTrack };
   /**
    * A message from a peer on the default channel: a JSON value (parsed), an
-   * `ArrayBuffer` (binary sent), or a `Blob` (with its `type`).
+   * `ArrayBuffer` (binary sent), or a `Blob` (with its `type`); validated
+   * by the client's `schema` if it has one.
    */
-  message: { peerId: string; data: unknown };
+  message: { peerId: string; data: T };
   /** A chunked transfer on the default channel moved on, on either end; `bytes === total` when it is done. */
   progress: TransferProgress;
   /** A peer is gone: it left the room, its connection failed, or it closed. */
@@ -93,15 +94,20 @@ export interface RTCClientEvents {
 /**
  * A WebRTC client: joins a room through the signaling server, connects to
  * every peer in it, and sends JSON to them over data channels, peer to peer.
+ * `T` types the default channel's messages (`send`, `broadcast`, the
+ * `message` event): given, or inferred from the `schema` option; `unknown`
+ * without either.
  *
  * @example
  * ```ts
  * const client = new RTCClient({ url: "ws://localhost:3000", room: "lobby" });
  * client.on("peerConnected", ({ peerId }) => client.send(peerId, { hello: "world" }));
  * client.on("message", ({ peerId, data }) => console.log(peerId, data));
+ *
+ * const typed = new RTCClient({ url, schema: z.object({ x: z.number() }) }); // data: { x: number }
  * ```
  */
-export class RTCClient extends Emitter<RTCClientEvents> {
+export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   readonly #options: ResolvedClientOptions;
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
@@ -119,7 +125,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #joined: Promise<RTCClientEvents["open"]>;
   #settleJoined: { resolve(open: RTCClientEvents["open"]): void; reject(error: RealtimeError): void } | undefined;
 
-  constructor(options: RTCClientOptions) {
+  constructor(options: RTCClientOptions<T>) {
     super();
     this.#joined = new Promise((resolve, reject) => {
       this.#settleJoined = { resolve, reject };
@@ -138,6 +144,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#channels = new ChannelRegistry({
       maxMessageSize: this.#options.maxMessageSize,
+      schema: options.schema,
       error: (error) => this.#error(error),
       added: (spec) => {
         for (const peer of this.#peers.values()) peer.addChannel(spec);
@@ -146,7 +153,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         for (const peer of this.#peers.values()) peer.removeChannel(name);
       },
     });
-    this.#channels.default.on("message", (event) => this.emit("message", event));
+    this.#channels.default.on("message", (event) => this.emit("message", event as RTCClientEvents<T>["message"]));
     this.#channels.default.on("progress", (event) => this.emit("progress", event));
     this.#signaling = new SignalingConnection(this.#options, {
       seated: (message) => this.#onSignal(message),
@@ -222,7 +229,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * `TRANSFER_FAILED` (the connection was replaced or closed meanwhile), or
    * `MESSAGE_TOO_LARGE` (the peer refused it: over its `maxMessageSize`).
    */
-  send(peerId: string, data: unknown, options?: SendOptions): Promise<void> {
+  send(peerId: string, data: T, options?: SendOptions): Promise<void> {
     return this.#channels.default.send(peerId, data, options);
   }
 
@@ -231,7 +238,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * with how many peers it was handed to. A peer that cannot take it is
    * reported with an `error` event and not counted.
    */
-  broadcast(data: unknown, options?: SendOptions): Promise<number> {
+  broadcast(data: T, options?: SendOptions): Promise<number> {
     return this.#channels.default.broadcast(data, options);
   }
 
@@ -357,8 +364,12 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.emit("signalingState", { state: "closed", previous });
       this.emit("signalingClosed", { code: 1000, reason: "client closed" });
     }
-    this.removeAllListeners();
-    this.#rejectJoined(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client closed before joining"));
+    // Nothing listens to a closed client: every handler goes, on named
+    // channels too, and what awaits it (`joined`, `once()`) is rejected.
+    const closed = new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client closed");
+    this.#channels.close();
+    this.end(closed);
+    this.#rejectJoined(closed);
   }
 
   /** {@link close}, for `using client = new RTCClient(...)`. */

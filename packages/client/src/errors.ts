@@ -48,7 +48,11 @@ export const ClientErrorCodes = {
   CHANNEL_CONFLICT: "CHANNEL_CONFLICT",
   /** The value given to `send` or `broadcast` cannot be turned into JSON. */
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
-  /** `close()` came before the client was seated: `client.joined` rejects with it. */
+  /**
+   * `close()` came first: `client.joined` rejects with it if the client was
+   * not seated yet, and so does every pending (and later) `once()` promise
+   * of the closed client, or of a closed channel.
+   */
   CLIENT_CLOSED: "CLIENT_CLOSED",
   /**
    * `addTrack`, `removeTrack` or `replaceTrack` on a WebRTC stack that

@@ -44,6 +44,8 @@ export const DEFAULT_CHANNEL: ChannelSpec = { name: "realtime", id: 0, ordered: 
 interface RegistryOptions {
   /** The client's `maxMessageSize`, for channels without their own. */
   maxMessageSize: number;
+  /** The client's `schema`, the default channel's. */
+  schema: StandardSchemaV1 | undefined;
   error(error: RealtimeError): void;
   /** A channel was declared: every peer creates it on its connections. */
   added(spec: ChannelSpec): void;
@@ -59,7 +61,7 @@ export class ChannelRegistry {
 
   constructor(options: RegistryOptions) {
     this.#options = options;
-    this.default = new Channel({ spec: DEFAULT_CHANNEL, maxMessageSize: options.maxMessageSize, context: { error: options.error, closed: () => undefined } });
+    this.default = new Channel({ spec: DEFAULT_CHANNEL, maxMessageSize: options.maxMessageSize, schema: options.schema, context: { error: options.error, closed: () => undefined } });
     this.#channels.set(DEFAULT_CHANNEL.name, this.default as Channel<never>);
   }
 
@@ -110,6 +112,12 @@ export class ChannelRegistry {
     this.#channels.set(name, channel as unknown as Channel<never>);
     this.#options.added(spec);
     return channel;
+  }
+
+  /** Closes every channel, the default one too (see `Channel.close`). */
+  close(): void {
+    // Deleting the entry being visited is safe in a Map iteration.
+    for (const channel of this.#channels.values()) channel.close();
   }
 
   /** Live transfers and their bytes across every channel. */
