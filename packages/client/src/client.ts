@@ -10,7 +10,7 @@ import type { Channel, SendOptions, TransferProgress } from "./channel.js";
 import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
-import { Media, mediaUnsupported, splitTarget, supportsMedia, type TrackTarget } from "./media.js";
+import { extend, type ExtensionHost, type MediaExtension } from "./extension.js";
 import { ClientErrorCodes, messageOf, peerError, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
@@ -55,14 +55,15 @@ export interface RTCClientEvents<T = unknown> {
    */
   peerConnected: { peerId: string };
   /**
-   * A remote media track arrived, with the streams the peer added it to
+   * With media only (`mediaOf(client)`, from `@raycaster/realtime-client/media`):
+   * a remote media track arrived, with the streams the peer added it to
    * (attach `streams[0]` to a `<video>`). The same track is not reported
    * twice while it lasts; a connection replaced by an ICE restart or a
    * collision brings its tracks again as new objects.
    */
   track: { peerId: string; track: MediaStreamTrack; streams: readonly MediaStream[] };
   /**
-   * A remote track reported by `track` ended: the peer removed it (seen
+   * With media only: a remote track reported by `track` ended: the peer removed it (seen
    * when the renegotiation that removed it completes), or the connection it
    * came on was replaced. Not fired for a peer that leaves: `peerLeft`
    * ends all of its tracks.
@@ -112,9 +113,8 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
   readonly #resources = new Resources();
-  readonly #media = new Media();
-  /** Whether this RTCPeerConnection carries media (not node-datachannel's polyfill). */
-  readonly #mediaSupported: boolean;
+  /** Media, once `mediaOf(client)` (the `/media` entry) hooked it in. */
+  #media: MediaExtension | undefined;
   readonly #channels: ChannelRegistry;
   /** ICE servers from the server (`Initialize.iceServers`, renewed by `IceServers`): TURN with credentials for this seat. */
   #serverIceServers: RTCIceServer[] = [];
@@ -138,9 +138,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     // A bad configuration (a TURN server without credentials, a malformed
     // URL) throws here, from the constructor, rather than later inside a
     // WebSocket callback where nobody could catch it.
-    const probe = new this.#options.RTCPeerConnection(this.#options.rtcConfiguration) as RTCPeerConnection;
-    this.#mediaSupported = supportsMedia(probe);
-    probe.close();
+    new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#channels = new ChannelRegistry({
       maxMessageSize: this.#options.maxMessageSize,
@@ -279,63 +277,6 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   }
 
   /**
-   * Sends a media track to every peer, present and future (including the
-   * fresh connections ICE restarts make), or with `{ peers }` as last
-   * argument to those peers only. `streams` are what the remote side's
-   * `track` event reports (give one to keep audio and video of a camera
-   * together). Each connection renegotiates through perfect negotiation;
-   * tracks added at once on both sides all arrive. Adding a track again
-   * extends it to more peers. Throws `MEDIA_UNSUPPORTED` on a WebRTC stack
-   * without media (node-datachannel's polyfill).
-   *
-   * @example
-   * ```ts
-   * const media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
-   * for (const track of media.getTracks()) client.addTrack(track, media);
-   * client.on("track", ({ streams }) => (video.srcObject = streams[0] ?? null));
-   * ```
-   */
-  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): void;
-  addTrack(track: MediaStreamTrack, ...streamsAndTarget: [...streams: MediaStream[], target: TrackTarget]): void;
-  addTrack(track: MediaStreamTrack, ...args: (MediaStream | TrackTarget)[]): void {
-    this.#checkMedia();
-    const { streams, target } = splitTarget(args);
-    this.#media.add(track, streams, target);
-    void this.#syncTracks(target);
-  }
-
-  /**
-   * Stops sending a track to every peer (and future ones), or with
-   * `{ peers }` to those only; each connection renegotiates, and the remote
-   * side gets `trackRemoved`. The track itself is yours: it is not stopped.
-   * A track that was not added is ignored. Throws `MEDIA_UNSUPPORTED` on a
-   * stack without media.
-   */
-  removeTrack(track: MediaStreamTrack, target?: TrackTarget): void {
-    this.#checkMedia();
-    this.#media.remove(track, target);
-    void this.#syncTracks(target);
-  }
-
-  /**
-   * Puts `newTrack` in place of `oldTrack` (a camera switch), for every peer
-   * sending it or with `{ peers }` for those only; future peers get the new
-   * one. Of the same kind, the senders swap it without renegotiating;
-   * otherwise it is removed and added. Resolves when every connection
-   * swapped it (a connection that fails reports `NEGOTIATION_FAILED` as an
-   * `error` event). Throws `TRACK_NOT_ADDED` when `oldTrack` was never
-   * added, `MEDIA_UNSUPPORTED` on a stack without media.
-   */
-  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, target?: TrackTarget): Promise<void> {
-    this.#checkMedia();
-    if (!this.#media.has(oldTrack)) {
-      throw new RealtimeError(ClientErrorCodes.TRACK_NOT_ADDED, `track ${oldTrack.id} was not added with addTrack`);
-    }
-    this.#media.replace(oldTrack, newTrack, target);
-    return this.#syncTracks(target);
-  }
-
-  /**
    * Counts of live resources: peers, and the peer connections, data channels
    * and timers behind them, and the messages under way (see
    * {@link TransferCounts}). All zero after `close()`; a count that only
@@ -390,14 +331,26 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     this.#settleJoined = undefined;
   }
 
-  #checkMedia(): void {
-    if (!this.#mediaSupported) throw mediaUnsupported();
-  }
-
-  /** Brings the target peers' connections (every peer when none) to the wanted tracks. */
-  async #syncTracks(target: TrackTarget | undefined): Promise<void> {
-    const peers = target?.peers ? target.peers.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
-    await Promise.all(peers.map((peer) => peer?.syncTracks()));
+  /**
+   * The seam of the `/media` entry (see extension.ts): `attach` gets what
+   * media needs of the client, and the hooks it returns go into every peer,
+   * present and future.
+   * @internal
+   */
+  [extend](attach: (host: ExtensionHost) => MediaExtension | undefined): void {
+    const media = attach({
+      RTCPeerConnection: this.#options.RTCPeerConnection,
+      emit: (event, payload) => {
+        if (!this.#closed) this.emit(event, payload as never);
+      },
+      sync: async (peerIds) => {
+        const peers = peerIds ? peerIds.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
+        await Promise.all(peers.map((peer) => peer?.syncTracks()));
+      },
+    });
+    if (!media) return;
+    this.#media = media;
+    for (const peer of this.#peers.values()) peer.setMedia(media.peer(peer.id));
   }
 
   #onSignal(message: ServerMessage): void {
@@ -504,9 +457,6 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
         sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
         canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
-        tracks: () => this.#media.tracksFor(peerId),
-        track: (track, streams) => this.emit("track", { peerId, track, streams }),
-        trackRemoved: (track) => this.emit("trackRemoved", { peerId, track }),
         gone: (reason) => this.#drop(peerId, reason),
         error: (error) => this.#error(error),
       },
@@ -517,6 +467,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
       resources: this.#resources,
       channels: () => this.#channels.specs(),
       attach: (spec, channel, sctp) => this.#channels.get(spec.name)?.attach(peerId, channel, sctp) ?? (() => undefined),
+      media: this.#media?.peer(peerId),
     });
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId, metadata: metadata ?? {} });
@@ -569,7 +520,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     this.#peers.delete(peerId);
-    this.#media.forget(peerId);
+    this.#media?.left(peerId);
     peer.close();
     this.emit("peerLeft", { peerId, reason });
   }

@@ -55,7 +55,7 @@ export const ClientErrorCodes = {
    */
   CLIENT_CLOSED: "CLIENT_CLOSED",
   /**
-   * `addTrack`, `removeTrack` or `replaceTrack` on a WebRTC stack that
+   * `addTrack`, `removeTrack` or `replaceTrack` (of `mediaOf(client)`) on a WebRTC stack that
    * carries no media (node-datachannel's polyfill): thrown, nothing changes.
    */
   MEDIA_UNSUPPORTED: "MEDIA_UNSUPPORTED",

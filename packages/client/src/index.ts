@@ -11,7 +11,6 @@ export type { DebugHook, PeerLeftReason } from "./peer.js";
 export type { ResourceCounts } from "./resources.js";
 export type { ListenOptions } from "./emitter.js";
 export type { CandidateInfo, CandidateType, ConnectionInfo } from "./connectionInfo.js";
-export type { TrackTarget } from "./media.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";
 export { SignalingEvents, ErrorCodes, CloseCodes, FinalCloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol/client";
