@@ -7,7 +7,6 @@ import {
   type ServerMessage,
 } from "@raycaster/realtime-protocol/client";
 import type { Channel, SendOptions, TransferProgress } from "./channel.js";
-import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
 import { extend, type ExtensionHost, type MediaExtension } from "./extension.js";
@@ -262,21 +261,6 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   }
 
   /**
-   * How this client reaches `peerId` now: the ICE candidate pair in use
-   * (`"host"`: direct; `"srflx"`/`"prflx"`: through a NAT; `"relay"`:
-   * through TURN) and its round-trip time, from the connection's
-   * `getStats()`. Rejects with `PEER_NOT_CONNECTED` for a peer not in the
-   * room or with no selected pair (still connecting, or restarting).
-   */
-  async connectionInfo(peerId: string): Promise<ConnectionInfo> {
-    const connection = this.#peers.get(peerId)?.connection;
-    if (!connection) {
-      throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "not in the room");
-    }
-    return connectionInfo(connection, peerId);
-  }
-
-  /**
    * Counts of live resources: peers, and the peer connections, data channels
    * and timers behind them, and the messages under way (see
    * {@link TransferCounts}). All zero after `close()`; a count that only
@@ -332,14 +316,17 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   }
 
   /**
-   * The seam of the `/media` entry (see extension.ts): `attach` gets what
-   * media needs of the client, and the hooks it returns go into every peer,
-   * present and future.
+   * The seam of the `/media` entry and of `connectionInfo` (see
+   * extension.ts): what they need of the client.
    * @internal
    */
-  [extend](attach: (host: ExtensionHost) => MediaExtension | undefined): void {
-    const media = attach({
+  [extend](): ExtensionHost {
+    return {
       RTCPeerConnection: this.#options.RTCPeerConnection,
+      attach: (media) => {
+        this.#media = media;
+        for (const peer of this.#peers.values()) peer.setMedia(media.peer(peer.id));
+      },
       emit: (event, payload) => {
         if (!this.#closed) this.emit(event, payload as never);
       },
@@ -347,10 +334,8 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
         const peers = peerIds ? peerIds.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
         await Promise.all(peers.map((peer) => peer?.syncTracks()));
       },
-    });
-    if (!media) return;
-    this.#media = media;
-    for (const peer of this.#peers.values()) peer.setMedia(media.peer(peer.id));
+      connection: (peerId) => this.#peers.get(peerId)?.connection,
+    };
   }
 
   #onSignal(message: ServerMessage): void {

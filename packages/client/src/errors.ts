@@ -31,7 +31,7 @@ export const ClientErrorCodes = {
    * `peerLeft` with `"failed"`), or at `iceRestartTimeout` during a restart.
    */
   TURN_UNAVAILABLE: "TURN_UNAVAILABLE",
-  /** `send` named a peer whose data channel is not open, or `connectionInfo` one with no ICE candidate pair in use. */
+  /** `send` named a peer whose data channel is not open, or `connectionInfo(client, peerId)` one with no ICE candidate pair in use. */
   PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
   /**
    * A message over a receiver's `maxMessageSize`: on the receiving side (an

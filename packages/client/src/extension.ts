@@ -1,9 +1,10 @@
 import type { RTCClientEvents } from "./client.js";
 
-// The seam through which the opt-in media entry (`/media`, mediaEntry.ts)
-// hooks into a client: the core calls these hooks at the few points of a
-// negotiation that concern media, and carries no media code itself, so an
-// app that never imports `/media` does not ship it.
+// The seam through which what an app may not use reaches into a client:
+// the opt-in media entry (`/media`, mediaEntry.ts), whose hooks the core
+// calls at the few points of a negotiation that concern media, and
+// `connectionInfo(client, peerId)`. The core carries no code of theirs, so
+// an app that imports neither does not ship them.
 
 /** What media does for one peer; the peer calls it for each of its connections. */
 export interface PeerMedia {
@@ -23,17 +24,17 @@ export interface MediaExtension {
   left(peerId: string): void;
 }
 
-/** What a client gives media back. */
+/** What a client gives them. */
 export interface ExtensionHost {
   RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
+  /** Hooks media into every peer, present and future. */
+  attach(media: MediaExtension): void;
   emit<K extends "track" | "trackRemoved">(event: K, payload: RTCClientEvents[K]): void;
   /** Brings the listed peers' connections (every peer when none) to the wanted tracks. */
   sync(peerIds: readonly string[] | undefined): Promise<void>;
+  /** The current connection to `peerId`; `undefined` for a peer not in the room (or a closed client). */
+  connection(peerId: string): RTCPeerConnection | undefined;
 }
 
-/**
- * The key of the client's method that hooks media in: it calls its argument
- * with the {@link ExtensionHost}, and attaches the {@link MediaExtension}
- * returned, if any. Not public API.
- */
+/** The key of the client's method that returns its {@link ExtensionHost}. Not public API. */
 export const extend: unique symbol = Symbol("realtime.extend");

@@ -10,6 +10,7 @@ export type { SignalingState } from "./connection.js";
 export type { DebugHook, PeerLeftReason } from "./peer.js";
 export type { ResourceCounts } from "./resources.js";
 export type { ListenOptions } from "./emitter.js";
+export { connectionInfo } from "./connectionInfo.js";
 export type { CandidateInfo, CandidateType, ConnectionInfo } from "./connectionInfo.js";
 export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";

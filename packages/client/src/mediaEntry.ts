@@ -45,25 +45,25 @@ export class ClientMedia {
   /** Which local tracks go to which peers. */
   readonly #wanted = new Media();
   /** The client's side of the seam; `undefined` on a stack without media, which is then not hooked in. */
-  #host: ExtensionHost | undefined;
+  readonly #host: ExtensionHost | undefined;
 
   /** @internal Use {@link mediaOf}. */
   constructor(client: RTCClient<never>) {
-    client[extend]((host) => {
-      const probe = new host.RTCPeerConnection();
-      const supported = supportsMedia(probe);
-      probe.close();
-      if (!supported) return undefined;
-      this.#host = host;
-      return {
-        peer: (peerId) =>
-          peerMedia({
-            tracks: () => this.#wanted.tracksFor(peerId),
-            track: (track, streams) => host.emit("track", { peerId, track, streams }),
-            trackRemoved: (track) => host.emit("trackRemoved", { peerId, track }),
-          }),
-        left: (peerId) => this.#wanted.forget(peerId),
-      };
+    const host = client[extend]();
+    const probe = new host.RTCPeerConnection();
+    const supported = supportsMedia(probe);
+    probe.close();
+    // A stack without media is not hooked in: its methods throw MEDIA_UNSUPPORTED.
+    if (!supported) return;
+    this.#host = host;
+    host.attach({
+      peer: (peerId) =>
+        peerMedia({
+          tracks: () => this.#wanted.tracksFor(peerId),
+          track: (track, streams) => host.emit("track", { peerId, track, streams }),
+          trackRemoved: (track) => host.emit("trackRemoved", { peerId, track }),
+        }),
+      left: (peerId) => this.#wanted.forget(peerId),
     });
   }
 
