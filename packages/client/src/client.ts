@@ -1,16 +1,9 @@
-import {
-  ErrorCodes,
-  SignalingEvents,
-  type IceServer,
-  type InitializeMessage,
-  type PeerMetadata,
-  type ServerMessage,
-} from "@raycaster/realtime-protocol/client";
+import type { IceServer, InitializeMessage, PeerMetadata, ServerMessage } from "@raycaster/realtime-protocol/client";
 import type { Channel, SendOptions, TransferProgress } from "./channel.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
 import { extend, type ExtensionHost, type MediaExtension } from "./extension.js";
-import { ClientErrorCodes, messageOf, peerError, RealtimeError } from "./errors.js";
+import { messageOf, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
@@ -157,7 +150,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
       message: (message) => this.#onSignal(message),
       refused: () => this.#onResumeRefused(),
       error: (error) => {
-        if (error.code === ClientErrorCodes.SIGNALING_FAILED) this.#rejectJoined(error);
+        if (error.code === "SIGNALING_FAILED") this.#rejectJoined(error);
         this.#error(error);
       },
       state: (state, previous) => {
@@ -291,7 +284,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     }
     // Nothing listens to a closed client: every handler goes, on named
     // channels too, and what awaits it (`joined`, `once()`) is rejected.
-    const closed = new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client closed");
+    const closed = new RealtimeError("CLIENT_CLOSED", "the client closed");
     this.#channels.close();
     this.end(closed);
     this.#rejectJoined(closed);
@@ -341,37 +334,37 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   #onSignal(message: ServerMessage): void {
     if (this.#closed) return;
     switch (message.event) {
-      case SignalingEvents.Initialize:
+      case "Initialize":
         this.#onSeated(message);
         break;
-      case SignalingEvents.UserConnected:
+      case "UserConnected":
         this.#peer(message.id, false, message.metadata);
         break;
-      case SignalingEvents.UserDisconnected:
+      case "UserDisconnected":
         this.#drop(message.id, "left");
         break;
-      case SignalingEvents.ReceiveOffer:
+      case "ReceiveOffer":
         this.#peer(message.from, false)?.receiveDescription("offer", message.sdp);
         break;
-      case SignalingEvents.ReceiveAnswer:
+      case "ReceiveAnswer":
         this.#peers.get(message.from)?.receiveDescription("answer", message.sdp);
         break;
-      case SignalingEvents.ReceiveCandidate:
+      case "ReceiveCandidate":
         this.#peers.get(message.from)?.receiveCandidate(message.candidate);
         break;
-      case SignalingEvents.Error:
+      case "Error":
         // A signal racing a peer's departure comes back as PEER_NOT_FOUND
         // after we already dropped that peer: expected, not worth an error.
-        if (message.code === ErrorCodes.PEER_NOT_FOUND && message.peer && !this.#peers.has(message.peer)) break;
+        if (message.code === "PEER_NOT_FOUND" && message.peer && !this.#peers.has(message.peer)) break;
         this.#error(
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
         break;
-      case SignalingEvents.IceServers:
+      case "IceServers":
         this.#setServerIceServers(message.iceServers);
         break;
-      case SignalingEvents.Token:
-      case SignalingEvents.Pong:
+      case "Token":
+      case "Pong":
         break;
     }
   }
@@ -437,9 +430,9 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
       createConnection: () => new RTCPeerConnection(this.#configuration()),
       relayOnly: rtcConfiguration.iceTransportPolicy === "relay",
       context: {
-        sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
-        sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
-        sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
+        sendOffer: (sdp) => signaling.send({ event: "SendOffer", to: peerId, sdp }),
+        sendAnswer: (sdp) => signaling.send({ event: "SendAnswer", to: peerId, sdp }),
+        sendCandidate: (candidate) => signaling.send({ event: "SendCandidate", to: peerId, candidate }),
         canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
         gone: (reason) => this.#drop(peerId, reason),
@@ -487,7 +480,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
       this.#serverIceServers = previous;
       this.#error(
         new RealtimeError(
-          ClientErrorCodes.INVALID_SERVER_MESSAGE,
+          "INVALID_SERVER_MESSAGE",
           `RTCPeerConnection refused the server's ICE servers: ${messageOf(cause)}`,
           { cause },
         ),

@@ -1,5 +1,5 @@
 import type { RTCClient } from "./client.js";
-import { ClientErrorCodes, peerError } from "./errors.js";
+import { peerError } from "./errors.js";
 import { extend } from "./extension.js";
 
 /** The kind of an ICE candidate: a local address, one a STUN server saw, one learnt from a peer's check, or a TURN relay. */
@@ -55,7 +55,7 @@ type Stats = Record<string, unknown>;
  */
 export async function connectionInfo(client: RTCClient<never>, peerId: string): Promise<ConnectionInfo> {
   const pc = client[extend]().connection(peerId);
-  if (!pc) throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "not in the room");
+  if (!pc) throw peerError("PEER_NOT_CONNECTED", peerId, "not in the room");
   const report = (await pc.getStats()) as Map<string, Stats>;
   const all = [...report.values()];
   const selectedId = all.find((stats) => stats.type === "transport" && stats.selectedCandidatePairId)
@@ -66,7 +66,7 @@ export async function connectionInfo(client: RTCClient<never>, peerId: string): 
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
-    throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "no selected candidate pair");
+    throw peerError("PEER_NOT_CONNECTED", peerId, "no selected candidate pair");
   }
   const type = [local.type, remote.type].includes("relay")
     ? "relay"

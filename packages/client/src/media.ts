@@ -1,4 +1,4 @@
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 import type { PeerMedia } from "./extension.js";
 
 /** Which peers a track call concerns: the listed ones (present or future) instead of every peer. */
@@ -138,7 +138,7 @@ export function supportsMedia(pc: RTCPeerConnection): boolean {
 /** The error `addTrack`, `removeTrack` and `replaceTrack` throw on a WebRTC stack without media. */
 export function mediaUnsupported(): RealtimeError {
   return new RealtimeError(
-    ClientErrorCodes.MEDIA_UNSUPPORTED,
+    "MEDIA_UNSUPPORTED",
     "this RTCPeerConnection has no media (node-datachannel)",
   );
 }

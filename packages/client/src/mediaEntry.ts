@@ -1,5 +1,5 @@
 import type { RTCClient } from "./client.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 import { extend, type ExtensionHost } from "./extension.js";
 import { Media, mediaUnsupported, peerMedia, splitTarget, supportsMedia, type TrackTarget } from "./media.js";
 
@@ -114,7 +114,7 @@ export class ClientMedia {
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, target?: TrackTarget): Promise<void> {
     const host = this.#supported();
     if (!this.#wanted.has(oldTrack)) {
-      throw new RealtimeError(ClientErrorCodes.TRACK_NOT_ADDED, `track ${oldTrack.id} was not added with addTrack`);
+      throw new RealtimeError("TRACK_NOT_ADDED", `track ${oldTrack.id} was not added with addTrack`);
     }
     this.#wanted.replace(oldTrack, newTrack, target);
     return host.sync(target?.peers);

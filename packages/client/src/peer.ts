@@ -1,5 +1,5 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
-import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
+import { messageOf, peerError, type RealtimeError } from "./errors.js";
 import type { ChannelSpec } from "./channel.js";
 import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import type { PeerMedia } from "./extension.js";
@@ -384,7 +384,7 @@ export class Peer {
    * connect timeout (or a restart's deadline) ends it as before.
    */
   #onNoRelay(detail: string): void {
-    this.#context.error(peerError(ClientErrorCodes.TURN_UNAVAILABLE, this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
+    this.#context.error(peerError("TURN_UNAVAILABLE", this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
   }
 
   #onOpen(): void {
@@ -411,7 +411,7 @@ export class Peer {
       this.#drop(`${what} before connecting`);
     } else if (!this.#context.canSignal()) {
       // Nobody left to negotiate a fresh connection through, nor to say whether the peer left.
-      this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, `${what}, signaling closed: cannot restore`));
+      this.#context.error(peerError("CONNECTION_FAILED", this.id, `${what}, signaling closed: cannot restore`));
       this.#end("closed");
     } else {
       this.#restart(what, { again: true, fresh: true });
@@ -547,14 +547,14 @@ export class Peer {
   #fail(cause: unknown): void {
     if (this.#closed) return;
         this.#context.error(
-      peerError(ClientErrorCodes.NEGOTIATION_FAILED, this.id, `negotiation failed: ${messageOf(cause)}`, cause),
+      peerError("NEGOTIATION_FAILED", this.id, `negotiation failed: ${messageOf(cause)}`, cause),
     );
   }
 
   /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */
   #drop(what: string): void {
     if (this.#closed) return;
-    this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, what));
+    this.#context.error(peerError("CONNECTION_FAILED", this.id, what));
     this.#end("failed");
   }
 

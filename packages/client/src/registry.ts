@@ -1,6 +1,6 @@
 import { Channel, channelId, type ChannelSpec } from "./channel.js";
 import type { TransferCounts } from "./client.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 import { byteCount } from "./options.js";
 import type { StandardSchemaV1 } from "./schema.js";
 
@@ -89,7 +89,7 @@ export class ChannelRegistry {
     for (const channel of this.#channels.values()) {
       if (channel.name === name || channel.spec.id === id) {
         throw new RealtimeError(
-          ClientErrorCodes.CHANNEL_CONFLICT,
+          "CHANNEL_CONFLICT",
           channel.name === name
             ? `channel "${name}" is declared already`
             : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
