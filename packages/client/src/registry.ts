@@ -58,6 +58,7 @@ export class ChannelRegistry {
   readonly default: Channel;
   readonly #channels = new Map<string, Channel<never>>();
   readonly #options: RegistryOptions;
+  #closed = false;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
@@ -111,11 +112,14 @@ export class ChannelRegistry {
     });
     this.#channels.set(name, channel as unknown as Channel<never>);
     this.#options.added(spec);
+    // Declared on a closed client: closed at once, so it holds no handler either.
+    if (this.#closed) channel.close();
     return channel;
   }
 
-  /** Closes every channel, the default one too (see `Channel.close`). */
+  /** Closes every channel, the default one too (see `Channel.close`), and any declared later. */
   close(): void {
+    this.#closed = true;
     // Deleting the entry being visited is safe in a Map iteration.
     for (const channel of this.#channels.values()) channel.close();
   }

@@ -71,7 +71,11 @@ describe("client lifecycle API", () => {
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
     await expect(within("channel once rejected", next)).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
     chat.on("message", () => undefined, { signal: controller.signal });
+    // A channel declared on the closed client is closed too.
+    const late = alice.client.channel("late");
+    late.on("message", () => undefined, { signal: controller.signal });
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await expect(within("late channel once", late.once("message"))).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
   });
 
   it("works with node:events once(): [payload] on the event, a rejection on an error event", async () => {
