@@ -1,11 +1,12 @@
 // node dist/peer.js: a relay-only peer in ROOM at SIGNALING_URL; prints how it reaches each peer.
+import { connectionInfo } from "@raycaster/realtime-client";
 import { relayPeer } from "./relayPeer.js";
 
 const url = process.env.SIGNALING_URL ?? "ws://localhost:3000";
 const peer = relayPeer(url, process.env.ROOM ?? "default");
 peer.on("open", ({ id }) => console.log(`${id} joined; relay only`));
 peer.on("peerConnected", ({ peerId }) => {
-  peer.connectionInfo(peerId).then(
+  connectionInfo(peer, peerId).then(
     (info) => console.log(`connected to ${peerId} through ${info.local.type} ${info.local.address ?? ""}:${info.local.port ?? ""}`),
     (error: unknown) => console.warn(`no connection info for ${peerId}:`, error),
   );

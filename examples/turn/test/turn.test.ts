@@ -1,6 +1,7 @@
 // Two relay-only peers through a real coturn (Debian's turnserver, started
 // on a free port by the test harness), with credentials the signaling
 // server minted from coturn's static-auth-secret.
+import { connectionInfo } from "@raycaster/realtime-client";
 import { coturnGate, startCoturn } from "@raycaster/realtime-test-harness";
 import { expect, it, onTestFinished } from "vitest";
 import { relayPeer } from "../src/relayPeer.js";
@@ -29,7 +30,7 @@ it.skipIf(gate.skip)("connects two relay-only peers through coturn, relay to rel
   expect(await message).toEqual({ peerId: bobId, data: "through the relay" });
   // Both ends of the selected pair are coturn's relays, on each side.
   for (const [peer, other] of [[alice, bobId], [bob, aliceId]] as const) {
-    const info = await peer.connectionInfo(other);
+    const info = await connectionInfo(peer, other);
     expect(info.type).toBe("relay");
     expect(info.local.type).toBe("relay");
   }

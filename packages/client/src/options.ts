@@ -1,4 +1,5 @@
 import type { DebugHook } from "./peer.js";
+import type { StandardSchemaV1 } from "./schema.js";
 import type { WebSocketConstructor } from "./signaling.js";
 
 /**
@@ -9,8 +10,11 @@ import type { WebSocketConstructor } from "./signaling.js";
  */
 export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => object;
 
-/** Options of {@link RTCClient}. Only `url` is required. */
-export interface RTCClientOptions {
+/**
+ * Options of {@link RTCClient}. Only `url` is required. `T` is the type of
+ * the default channel's messages (see {@link RTCClientOptions.schema}).
+ */
+export interface RTCClientOptions<T = unknown> {
   /** The signaling server, e.g. `"ws://localhost:3000"`. */
   url: string;
   /**
@@ -96,6 +100,14 @@ export interface RTCClientOptions {
    */
   maxMessageSize?: number;
   /**
+   * A Standard Schema (zod, valibot, arktype, ...) every message received
+   * on the default channel must pass, as a named channel's `schema`: one
+   * that fails is dropped with an `INVALID_PEER_MESSAGE` error, and
+   * `message` events carry what the schema outputs (typed as such).
+   * @default undefined (no validation; `data` is typed `T` on trust, `unknown` unless given)
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
    * Where the client tells what is expected in normal operation but must not
    * vanish: an ICE candidate that could not be applied (stale after glare or
    * a restart), an ignored colliding offer, an ICE restart begun or done, a
@@ -160,7 +172,7 @@ const timings = {
   iceRestartTimeout: [15_000, 1],
 } as const;
 
-export function resolveClientOptions(options: RTCClientOptions): ResolvedClientOptions {
+export function resolveClientOptions(options: RTCClientOptions<unknown>): ResolvedClientOptions {
   const resolved = {
     RTCPeerConnection: given("RTCPeerConnection", options.RTCPeerConnection ?? globalThis.RTCPeerConnection, "node-datachannel/polyfill"),
     WebSocket: given("WebSocket", options.WebSocket ?? globalThis.WebSocket, "the `ws` package"),
