@@ -20,7 +20,7 @@ process.on("message", (message: { cpu?: number }) => {
   const { user, system } = process.cpuUsage();
   process.send?.({ cpu: message.cpu, micros: user + system, rss: process.memoryUsage.rss() });
 });
-// A normal exit on the bench's kill, so that a `--cpu-prof` profile is written.
-process.on("SIGTERM", () => process.exit(0));
 // The IPC channel must not keep a server alive after the bench is gone.
 process.on("disconnect", () => process.exit(0));
+// A normal exit on the bench's kill, so that a `--cpu-prof` profile is written.
+process.on("SIGTERM", () => process.exit(0));
