@@ -104,7 +104,6 @@ describe("every frame is validated", () => {
     const [socket] = await accepted;
     const conn = new Connection({
       socket,
-      joinTimeout: 10_000,
       address: "127.0.0.1",
       user: undefined,
       metadata: undefined,
@@ -112,7 +111,6 @@ describe("every frame is validated", () => {
       counters: new Counters(),
       releaseSlot: () => {},
     });
-    onTestFinished(() => conn.dispose());
 
     conn.sendError("INTERNAL_ERROR", "é".repeat(Limits.errorMessage * 2));
     const error = await client.next("Error");
