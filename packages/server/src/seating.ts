@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents, type PeerInfo } from "@raycaster/realtime-protocol";
 import { isPromise, settle, type AdapterHost, type JoinResult } from "./adapter.js";
 import type { Connection } from "./connection.js";
 import type { JoinDeadlines } from "./joinDeadlines.js";
 import type { ResolvedOptions } from "./options.js";
+import { randomId } from "./randomId.js";
 import { Seat } from "./seat.js";
 import type { Counters } from "./stats.js";
 import { TokenSigner } from "./token.js";
@@ -54,7 +54,7 @@ export class Seating implements AdapterHost {
   /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
   join(conn: Connection, room: string, token: string | undefined): void {
     if (token === undefined) {
-      this.#admit(conn, room, randomBytes(12).toString("base64url"), false);
+      this.#admit(conn, room, randomId(), false);
       return;
     }
     const verified = this.#signer.verify(token, room, Date.now());
