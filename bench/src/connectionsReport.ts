@@ -45,7 +45,7 @@ export function connectionsMarkdown(options: ConnectionsOptions, fdLimit: string
     "## Idle connections and the join storm",
     "",
     `Per server and round, a fresh server process (forked with \`--expose-gc\`) and a load-generator process (\`bench/src/joiner.ts\`) that opens clients with at most ${concurrency} handshakes in flight, each connected and joined as its server wants: ` +
-      "ours sends `Join` and waits for `Initialize` (rooms of two, as in the relay scenario, so every second join also broadcasts `UserConnected`); PeerJS waits for its `OPEN` (its id handshake); y-webrtc subscribes to a topic (one per two clients) then waits for the `pong` to a `ping`; the bare relays only open the socket. " +
+      "ours joins on the upgrade request (`?protocol=…&room=…`, as `RTCClient` does without a resume token) and waits for `Initialize` (rooms of two, as in the relay scenario, so every second join also broadcasts `UserConnected`); PeerJS waits for its `OPEN` (its id handshake); y-webrtc subscribes to a topic (one per two clients) then waits for the `pong` to a `ping`; the bare relays only open the socket. " +
       `First ${warmup.toLocaleString("en-US")} clients as a warm-up, then the measured storm of ${count.toLocaleString("en-US")} more: joins/s is that storm's count over its wall time (the generator shares the 2 cores, so this figure is the noisier one), ` +
       "server CPU per join is the server process's `process.cpuUsage()` over the storm divided by its joins. " +
       `After ${settleMs} ms idle, the server's RSS and JS heap are read after two full collections (\`gc()\`), and the difference from the same reading after the warm-up is divided by ${count.toLocaleString("en-US")}: ` +

@@ -160,7 +160,7 @@ export function markdown(info: RunInfo, rounds: RelayRound[], bundles: BundleRes
     "",
     "- **bare ws relay, byte splice** (1.00x): `ws` forwarding each frame's bytes to the other socket of the pair, no parsing.",
     "- **bare ws relay, JSON parse + stringify**: parses the frame, sets `from`, stringifies, sends; no validation, no rooms.",
-    "- **ours**: `SignalingServer` from `@raycaster/realtime-server` with its default options except the limits a benchmark trips: `rateLimit: false`, `maxConnections` and `maxConnectionsPerIp` raised to 1,000,000. Every frame is validated (zod) as in production; clients `Join` a room per pair and relay `SendOffer`.",
+    "- **ours**: `SignalingServer` from `@raycaster/realtime-server` with its default options except the limits a benchmark trips: `rateLimit: false`, `maxConnections` and `maxConnectionsPerIp` raised to 1,000,000. Every frame is validated (zod) as in production; clients join a room per pair on the upgrade request (`?protocol=…&room=…`, as `RTCClient` does) and relay `SendOffer`.",
     "- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: \"/\" })`, defaults otherwise; clients send `OFFER` frames to `dst`.",
     "- **y-webrtc signaling server**: npm `y-webrtc` 10.3.0's own `bin/server.js`, unchanged (its `listen` kept on 127.0.0.1 by the bench's preload); each pair subscribes to a topic and `publish`es. It echoes every publish to the sender too, which is part of its cost; only the partner's receipt counts.",
     "",

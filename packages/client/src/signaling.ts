@@ -1,6 +1,7 @@
 import {
   CloseCodes,
   ErrorCodes,
+  JoinQuery,
   PROTOCOL_VERSION,
   parseServerMessage,
   SignalingEvents,
@@ -8,6 +9,24 @@ import {
   type ServerMessage,
 } from "@raycaster/realtime-protocol/client";
 import { ClientErrorCodes, RealtimeError } from "./errors.js";
+
+/**
+ * `url` with a join on the upgrade request in its query (`JoinQuery`): the
+ * server seats the client as it opens the socket. A URL the `URL` parser
+ * refuses is left as it is, for the WebSocket constructor to refuse in its
+ * own words.
+ */
+export function joinUrl(url: string, room: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  parsed.searchParams.set(JoinQuery.protocol, String(PROTOCOL_VERSION));
+  parsed.searchParams.set(JoinQuery.room, room);
+  return parsed.href;
+}
 
 /**
  * The part of a WebSocket the client uses: the browser's fits, and so does

@@ -2,6 +2,7 @@ import {
   CloseCodes,
   ErrorCodes,
   Limits,
+  PROTOCOL_VERSION,
   SignalingEvents,
   type ErrorCode,
   type PeerMetadata,
@@ -137,9 +138,9 @@ export class Connection implements PeerContext {
     this.send(JSON.stringify({ event: SignalingEvents.Error, code, message: text, peer }));
   }
 
-  /** Sends `PROTOCOL_MISMATCH` and closes with the matching close code. */
-  refuseProtocol(message: string): void {
-    this.sendError(ErrorCodes.PROTOCOL_MISMATCH, message);
+  /** Sends `PROTOCOL_MISMATCH` for a client that speaks protocol `version`, and closes with the matching close code. */
+  refuseProtocol(version: number): void {
+    this.sendError(ErrorCodes.PROTOCOL_MISMATCH, `the server speaks protocol ${PROTOCOL_VERSION}, the client ${version}`);
     this.socket.close(CloseCodes.ProtocolMismatch, "protocol mismatch");
   }
 }

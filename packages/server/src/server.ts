@@ -11,6 +11,7 @@ import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } fro
 import { handleFrame, type RelayContext } from "./relay.js";
 import { Seating } from "./seating.js";
 import { Counters, type SignalingServerStats } from "./stats.js";
+import { joinOnUpgrade, upgradeJoinOf } from "./upgradeJoin.js";
 
 export type { SignalingServerStats } from "./stats.js";
 
@@ -214,12 +215,19 @@ export class SignalingServer {
         release();
         return;
       }
+      const join = upgradeJoinOf(request.url);
+      // A join on the upgrade is answered at once: corked, the 101 response
+      // and `Initialize` leave in one write. ws completes the upgrade (or
+      // refuses it) synchronously, so the socket is uncorked either way.
+      if (join) socket.cork();
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         // ws has its own listeners on the socket from now on.
         socket.off("close", release);
         socket.off("error", this.#onRawSocketError);
-        this.#accept(ws, { address, ...peer, release });
+        const conn = this.#accept(ws, { address, ...peer, release });
+        if (join) joinOnUpgrade(conn, join, this.#seating, this.#counters);
       });
+      if (join) socket.uncork();
     } catch (error) {
       // Nothing may escape: this runs detached from any caller.
       release();
@@ -270,7 +278,7 @@ export class SignalingServer {
   #accept(
     socket: WebSocket,
     peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void },
-  ): void {
+  ): Connection {
     const { hooks, onError, rateLimit } = this.#options;
     const conn = new Connection({
       socket,
@@ -290,6 +298,7 @@ export class SignalingServer {
     socket.on("error", listeners.error);
     socket.on("close", listeners.close);
     if (hooks.open) observe(onError, () => hooks.open?.(conn));
+    return conn;
   }
 
   /**
