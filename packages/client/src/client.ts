@@ -386,7 +386,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   /** Brings the target peers' connections (every peer when none) to the wanted tracks. */
   async #syncTracks(target: TrackTarget | undefined): Promise<void> {
     const peers = target?.peers ? target.peers.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
-    await Promise.all(peers.map((peer) => peer?.syncTracks()));
+    await Promise.all(peers.map(async (peer) => peer?.syncTracks()));
   }
 
   #onSignal(message: ServerMessage): void {

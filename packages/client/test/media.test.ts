@@ -29,7 +29,7 @@ describe.runIf(implementation === "node-datachannel")("without media (node-datac
     for (const call of [() => a.client.addTrack(track), () => a.client.removeTrack(track), () => a.client.replaceTrack(track, track)]) {
       expect(call).toThrow(expect.objectContaining({ name: "RealtimeError", code: ClientErrorCodes.MEDIA_UNSUPPORTED }) as RealtimeError);
     }
-    a.client.send(bId, "still fine");
+    await a.client.send(bId, "still fine");
     expect((await b.when("message", (m) => m.data === "still fine")).data).toBe("still fine");
   });
 });

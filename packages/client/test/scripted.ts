@@ -1,5 +1,5 @@
-import { Recorder, startWebSocketServer } from "@raycaster/realtime-test-harness";
 import type { IncomingMessage } from "node:http";
+import { Recorder, startWebSocketServer, textOf } from "@raycaster/realtime-test-harness";
 import type { WebSocket } from "ws";
 import { JoinQuery } from "@raycaster/realtime-protocol/client";
 import { PROTOCOL_VERSION } from "../src/index.js";
@@ -22,7 +22,7 @@ export class ScriptedSocket {
     const query = new URL(request.url ?? "/", "http://scripted").searchParams;
     const room = query.get(JoinQuery.room);
     if (room !== null) this.#received({ event: "Join", protocol: Number(query.get(JoinQuery.protocol)), room, upgrade: true });
-    socket.on("message", (data) => this.#received(JSON.parse(String(data)) as Frame));
+    socket.on("message", (data) => this.#received(JSON.parse(textOf(data)) as Frame));
     this.closed = new Promise((resolve) => socket.on("close", (code) => resolve(code)));
   }
 

@@ -251,7 +251,7 @@ export class SignalingServer {
       return undefined;
     }
     if (verdict !== undefined && (typeof verdict !== "object" || verdict === null)) {
-      onError(new TypeError(`the upgrade hook returned ${String(verdict)}; return nothing, { user, metadata } or { status }`));
+      onError(new TypeError(`the upgrade hook returned ${verdict === null ? "null" : `a ${typeof verdict}`}; return nothing, { user, metadata } or { status }`));
       this.#refuse(socket, 500, "the upgrade hook failed");
       return undefined;
     }
