@@ -132,7 +132,7 @@ async function one(kind: Kind, round: number, options: RelayOptions): Promise<Re
 /** Kills each child process and resolves once every one has exited. */
 export async function stopChildren(...children: ChildProcess[]): Promise<void> {
   for (const child of children) child.kill();
-  await Promise.all(children.map((child) => (child.exitCode === null ? once(child, "exit") : undefined)));
+  await Promise.all(children.filter((child) => child.exitCode === null).map((child) => once(child, "exit")));
 }
 
 /** Runs `one` for every server, round after round (interleaved, so that drift in the machine touches all alike). */

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { CloseCodes, ErrorCodes, JoinQuery, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol";
-import { RawClient, within } from "@raycaster/realtime-test-harness";
+import { RawClient, textOf, within } from "@raycaster/realtime-test-harness";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { connect, join, refusedJoin, startServer } from "./harness.js";
@@ -19,7 +19,7 @@ async function refusedOnUpgrade(url: string): Promise<{ frames: ServerMessage[];
   const socket = new WebSocket(url);
   onTestFinished(() => socket.terminate());
   const frames: ServerMessage[] = [];
-  socket.on("message", (data) => frames.push(JSON.parse(String(data)) as ServerMessage));
+  socket.on("message", (data) => frames.push(JSON.parse(textOf(data)) as ServerMessage));
   const [code] = (await within(`${url} closing after its refusal`, once(socket, "close"), undefined, () => frames.map((f) => f.event))) as [number];
   return { frames, code };
 }
