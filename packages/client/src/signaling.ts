@@ -1,7 +1,6 @@
 import {
   CloseCodes,
   ErrorCodes,
-  JoinQuery,
   PROTOCOL_VERSION,
   parseServerMessage,
   SignalingEvents,
@@ -12,19 +11,14 @@ import { ClientErrorCodes, RealtimeError } from "./errors.js";
 
 /**
  * `url` with a join on the upgrade request in its query (`JoinQuery`): the
- * server seats the client as it opens the socket. A URL the `URL` parser
- * refuses is left as it is, for the WebSocket constructor to refuse in its
- * own words.
+ * server seats the client as it opens the socket. Throws a `TypeError` for
+ * a URL that is not one, where the WebSocket constructor would throw.
  */
 export function joinUrl(url: string, room: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  parsed.searchParams.set(JoinQuery.protocol, String(PROTOCOL_VERSION));
-  parsed.searchParams.set(JoinQuery.room, room);
+  const parsed = new URL(url);
+  // `JoinQuery`'s names, spelt out: ten bytes less in the browser bundle; the tests hold them equal.
+  parsed.searchParams.set("protocol", String(PROTOCOL_VERSION));
+  parsed.searchParams.set("room", room);
   return parsed.href;
 }
 

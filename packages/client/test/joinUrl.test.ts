@@ -18,7 +18,7 @@ describe("joinUrl", () => {
     expect(url.searchParams.getAll(JoinQuery.protocol)).toEqual([String(PROTOCOL_VERSION)]);
   });
 
-  it("leaves a URL the parser refuses as it is, for the WebSocket constructor to refuse", () => {
-    expect(joinUrl("not a url", "r")).toBe("not a url");
+  it("throws for what is not a URL, where the WebSocket constructor would", () => {
+    expect(() => joinUrl("not a url", "r")).toThrow(TypeError);
   });
 });
