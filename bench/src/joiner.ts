@@ -37,7 +37,10 @@ function join(kind: Kind, port: number, index: number): Promise<void> {
     // Listening before the socket opens: PeerJS's OPEN can come with the upgrade response.
     if (ready !== undefined) {
       const onMessage = (data: Buffer) => {
-        if (!String(data).includes(ready)) return;
+        const text = data.toString();
+        // A refusal (ours: `"event":"Error"`, PeerJS: `"type":"ERROR"`) fails the storm rather than leaving it waiting.
+        if (/"(event|type)":"(Error|ERROR)"/.test(text)) fail(new Error(`refused: ${text.slice(0, 200)}`));
+        if (!text.includes(ready)) return;
         socket.off("message", onMessage);
         resolve();
       };

@@ -161,7 +161,7 @@ export function markdown(info: RunInfo, rounds: RelayRound[], bundles: BundleRes
     "- **bare ws relay, byte splice** (1.00x): `ws` forwarding each frame's bytes to the other socket of the pair, no parsing.",
     "- **bare ws relay, JSON parse + stringify**: parses the frame, sets `from`, stringifies, sends; no validation, no rooms.",
     "- **ours**: `SignalingServer` from `@raycaster/realtime-server` with its default options except the limits a benchmark trips: `rateLimit: false`, `maxConnections` and `maxConnectionsPerIp` raised to 1,000,000. Every frame is validated (zod) as in production; clients join a room per pair on the upgrade request (`?protocol=…&room=…`, as `RTCClient` does) and relay `SendOffer`.",
-    "- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: \"/\" })`, defaults otherwise; clients send `OFFER` frames to `dst`.",
+    "- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: \"/\", concurrent_limit: 1_000_000 })` (its default limit of 5,000 connections raised for the connections scenario), defaults otherwise; clients send `OFFER` frames to `dst`.",
     "- **y-webrtc signaling server**: npm `y-webrtc` 10.3.0's own `bin/server.js`, unchanged (its `listen` kept on 127.0.0.1 by the bench's preload); each pair subscribes to a topic and `publish`es. It echoes every publish to the sender too, which is part of its cost; only the partner's receipt counts.",
     "",
     `Frame sizes as sent (bytes of one signal, each protocol's own shape around the same SDP): ${KINDS.map((k) => `${k} ${Buffer.byteLength(signal(k, 12, "a", k === "ours" ? "V1StGXR8_Z5jdHi6B-myT" : "b12"))}`).join(", ")}.`,
