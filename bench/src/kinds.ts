@@ -1,5 +1,5 @@
 /** How a load generator speaks to each server under test: where to connect, how to join a pair, what a signal looks like. */
-import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
+import { JoinQuery, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 
 export type Kind = "splice" | "json" | "ours" | "peerjs" | "ywebrtc";
 export const KINDS: readonly Kind[] = process.env.BENCH_ONLY ? (process.env.BENCH_ONLY.split(",") as Kind[]) : ["splice", "json", "ours", "peerjs", "ywebrtc"];
@@ -52,7 +52,8 @@ export function endpoint(kind: Kind, port: number, pair: number, side: "a" | "b"
     case "json":
       return { url: `${base}/?id=${id}`, hello: [], ready: undefined };
     case "ours":
-      return { url: base, hello: [JSON.stringify({ event: "Join", protocol: PROTOCOL_VERSION, room: `pair-${pair}` })], ready: '"Initialize"' };
+      // As RTCClient joins without a resume token: on the upgrade request, no Join frame.
+      return { url: `${base}/?${JoinQuery.protocol}=${PROTOCOL_VERSION}&${JoinQuery.room}=pair-${pair}`, hello: [], ready: '"Initialize"' };
     case "peerjs":
       return { url: `${base}/peerjs?key=peerjs&id=${id}&token=t${id}`, hello: [], ready: '"OPEN"' };
     case "ywebrtc":

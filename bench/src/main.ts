@@ -5,11 +5,14 @@
  * quick one writes the same under bench/.quick/ (ignored by git), so that a
  * smoke run never overwrites the committed figures.
  */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleScenario } from "./bundle.js";
+import { connectionsScenario, type ConnectionsOptions } from "./connections.js";
+import { connectionsChart } from "./connectionsReport.js";
 import { relayScenario, type RelayOptions } from "./relay.js";
 import { bundleChart, markdown, relayChart, targets } from "./report.js";
 
@@ -27,9 +30,14 @@ const relay: RelayOptions = quick
 if (process.env.BENCH_ROUNDS) relay.rounds = Number(process.env.BENCH_ROUNDS);
 const partial = quick || process.env.BENCH_ROUNDS !== undefined || process.env.BENCH_ONLY !== undefined;
 
+const connections: ConnectionsOptions = quick
+  ? { rounds: 1, warmup: 200, count: 1000, concurrency: 50, settleMs: 300 }
+  : { rounds: 3, warmup: 500, count: 10_000, concurrency: 50, settleMs: 1000 };
+
 const bundles = await bundleScenario();
 for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
 const rounds = await relayScenario(relay, log);
+const joined = await connectionsScenario(connections, log);
 
 const cpus = os.cpus();
 const info = {
@@ -45,13 +53,16 @@ const info = {
   quick,
   seconds: (Date.now() - started) / 1000,
   relay,
+  connections,
+  fdLimit: execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim(),
 };
 const outDir = partial ? join(repo, "bench", ".quick") : join(repo, "docs");
 const chartDir = join(outDir, "benchmarks");
 mkdirSync(chartDir, { recursive: true });
 writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
 writeFileSync(join(chartDir, "bundle.svg"), bundleChart(bundles));
-writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds }, null, 1) + "\n");
-writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, "benchmarks"));
-for (const t of targets(rounds, bundles, relay.rate)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
+writeFileSync(join(chartDir, "connections.svg"), connectionsChart(joined));
+writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds, connections: joined }, null, 1) + "\n");
+writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, joined, "benchmarks"));
+for (const t of targets(rounds, bundles, relay.rate, joined)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
 log(`wrote ${join(outDir, "benchmarks.md")}`);

@@ -37,13 +37,13 @@ export interface RelayRound {
 const here = new URL(".", import.meta.url);
 const require = createRequire(import.meta.url);
 
-function script(kind: Kind): string {
+export function script(kind: Kind): string {
   // y-webrtc exports no bin: its CommonJS build sits in dist/, the server beside it in bin/.
   if (kind === "ywebrtc") return join(dirname(require.resolve("y-webrtc")), "..", "bin", "server.js");
   return new URL(`servers/${kind}.js`, here).pathname;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
@@ -53,7 +53,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
@@ -68,7 +68,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 }
 
 /** Sends `message` to `child` and resolves with the first reply that has `key`. */
-function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 30_000): Promise<T> {
+export function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${key} within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (reply: Record<string, unknown>) => {
@@ -86,7 +86,7 @@ function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 
 }
 
 let cpuId = 0;
-async function serverCpu(server: ChildProcess): Promise<number> {
+export async function serverCpu(server: ChildProcess): Promise<number> {
   const id = ++cpuId;
   const reply = await ask<{ micros: number }>(server, { cpu: id }, "micros");
   return reply.micros;
@@ -126,24 +126,37 @@ async function one(kind: Kind, round: number, options: RelayOptions): Promise<Re
     const saturated = await phase(server, gen, { run: "saturate" }, options);
     return { kind, round, rate, saturated };
   } finally {
-    gen.kill();
-    server.kill();
-    await Promise.all([gen.exitCode === null ? once(gen, "exit") : undefined, server.exitCode === null ? once(server, "exit") : undefined]);
+    await stopChildren(gen, server);
   }
 }
 
-/** Every server, round after round (interleaved, so that drift in the machine touches all alike). */
-export async function relayScenario(options: RelayOptions, log: (line: string) => void): Promise<RelayRound[]> {
-  const results: RelayRound[] = [];
-  for (let round = 1; round <= options.rounds; round++) {
+/** Kills each child process and resolves once every one has exited. */
+export async function stopChildren(...children: ChildProcess[]): Promise<void> {
+  for (const child of children) child.kill();
+  await Promise.all(children.filter((child) => child.exitCode === null).map((child) => once(child, "exit")));
+}
+
+/** Runs `one` for every server, round after round (interleaved, so that drift in the machine touches all alike). */
+export async function interleaved<R>(rounds: number, one: (kind: Kind, round: number) => Promise<R>, done: (result: R) => void): Promise<R[]> {
+  const results: R[] = [];
+  for (let round = 1; round <= rounds; round++) {
     for (const kind of KINDS) {
-      const result = await one(kind, round, options);
-      log(
-        `relay round ${round} ${kind}: saturated ${Math.round(result.saturated.msgPerSec)} msg/s, ${result.saturated.cpuPerMsg.toFixed(1)} µs/msg; ` +
-          `at ${options.rate}/s ${result.rate.cpuPerMsg.toFixed(1)} µs/msg, p50 ${result.rate.p50.toFixed(2)} ms`,
-      );
+      const result = await one(kind, round);
+      done(result);
       results.push(result);
     }
   }
   return results;
+}
+
+export function relayScenario(options: RelayOptions, log: (line: string) => void): Promise<RelayRound[]> {
+  return interleaved(
+    options.rounds,
+    (kind, round) => one(kind, round, options),
+    (result) =>
+      log(
+        `relay round ${result.round} ${result.kind}: saturated ${Math.round(result.saturated.msgPerSec)} msg/s, ${result.saturated.cpuPerMsg.toFixed(1)} µs/msg; ` +
+          `at ${options.rate}/s ${result.rate.cpuPerMsg.toFixed(1)} µs/msg, p50 ${result.rate.p50.toFixed(2)} ms`,
+      ),
+  );
 }

@@ -5,7 +5,7 @@ import { KeepAlive } from "./keepalive.js";
 import { whenOnline } from "./online.js";
 import type { ResolvedClientOptions } from "./options.js";
 import { BoundedQueue } from "./queue.js";
-import { SignalingChannel } from "./signaling.js";
+import { joinUrl, SignalingChannel } from "./signaling.js";
 
 /**
  * Where the client stands with the signaling server: `connecting` to it the
@@ -115,10 +115,14 @@ export class SignalingConnection {
 
   #connect(): void {
     const { url, room, WebSocket } = this.#options;
-    const channel: SignalingChannel = new SignalingChannel(url, WebSocket, {
+    const token = this.#token;
+    // Without a token the join rides on the upgrade request: the server
+    // answers with `Initialize` at once, a round trip sooner. A token never
+    // goes in a URL (proxies and servers log URLs): a resume is a `Join` frame.
+    const channel: SignalingChannel = new SignalingChannel(token === undefined ? joinUrl(url, room) : url, WebSocket, {
       open: () => {
-        this.#resuming = this.#token !== undefined;
-        channel.join(room, this.#token);
+        this.#resuming = token !== undefined;
+        if (token !== undefined) channel.join(room, token);
       },
       heard: () => this.#keepAlive?.heard(),
       message: (message) => this.#receive(channel, message),

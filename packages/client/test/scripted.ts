@@ -1,5 +1,7 @@
+import type { IncomingMessage } from "node:http";
 import { Recorder, startWebSocketServer, textOf } from "@raycaster/realtime-test-harness";
 import type { WebSocket } from "ws";
+import { JoinQuery } from "@raycaster/realtime-protocol/client";
 import { PROTOCOL_VERSION } from "../src/index.js";
 import { WAIT_MS, within } from "./harness.js";
 
@@ -14,14 +16,19 @@ export class ScriptedSocket {
   readonly #recorder = new Recorder<Record<string, Frame>>({ within: WAIT_MS, show: ({ name }) => name });
   readonly closed: Promise<number>;
 
-  constructor(socket: WebSocket) {
+  constructor(socket: WebSocket, request: IncomingMessage) {
     this.socket = socket;
-    socket.on("message", (data) => {
-      const frame = JSON.parse(textOf(data)) as Frame;
-      this.frames.push(frame);
-      this.#recorder.record(frame.event, frame);
-    });
+    // A join on the upgrade request is recorded as the Join it stands for, marked `upgrade: true`.
+    const query = new URL(request.url ?? "/", "http://scripted").searchParams;
+    const room = query.get(JoinQuery.room);
+    if (room !== null) this.#received({ event: "Join", protocol: Number(query.get(JoinQuery.protocol)), room, upgrade: true });
+    socket.on("message", (data) => this.#received(JSON.parse(textOf(data)) as Frame));
     this.closed = new Promise((resolve) => socket.on("close", (code) => resolve(code)));
+  }
+
+  #received(frame: Frame): void {
+    this.frames.push(frame);
+    this.#recorder.record(frame.event, frame);
   }
 
   /** The first frame of `event` this socket sent, past or future. */
@@ -57,8 +64,8 @@ export async function scriptedServer() {
   const { wss, url, port } = await startWebSocketServer();
   const sockets: ScriptedSocket[] = [];
   const waiting: ((socket: ScriptedSocket) => void)[] = [];
-  wss.on("connection", (socket) => {
-    const scripted = new ScriptedSocket(socket);
+  wss.on("connection", (socket, request) => {
+    const scripted = new ScriptedSocket(socket, request);
     sockets.push(scripted);
     for (const resolve of waiting.splice(0)) resolve(scripted);
   });

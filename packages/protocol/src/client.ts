@@ -5,6 +5,7 @@ export { SignalingEvents, RelayedEvents } from "./events.js";
 export { PROTOCOL_VERSION } from "./version.js";
 export { Limits } from "./limits.js";
 export { RoomNamePattern } from "./room.js";
+export { JoinQuery } from "./joinQuery.js";
 export { ErrorCodes, CloseCodes, FinalCloseCodes } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
 export { parseServerMessage } from "./light.js";

@@ -11,5 +11,8 @@
  * Version 3 added peer metadata (`Initialize.peers` became `{ id, metadata }`
  * objects; `UserConnected.metadata`), TURN credentials (`Initialize.iceServers`,
  * `IceServers`) and the `RATE_LIMITED` and `JOIN_REFUSED` errors.
+ *
+ * Version 4 added joining on the upgrade request: `?protocol=4&room=<room>`
+ * in the WebSocket URL stands for a `Join` without a token (see `JoinQuery`).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;

@@ -2,6 +2,7 @@ import {
   CloseCodes,
   ErrorCodes,
   Limits,
+  PROTOCOL_VERSION,
   SignalingEvents,
   type ErrorCode,
   type PeerMetadata,
@@ -23,7 +24,6 @@ export const SEND_BUFFER_LIMIT = 1024 * 1024;
 /** What a {@link Connection} is created with: what the upgrade learnt of the peer. */
 export interface ConnectionInit {
   socket: WebSocket;
-  joinTimeout: number;
   address: string;
   user: unknown;
   metadata: PeerMetadata | undefined;
@@ -40,10 +40,11 @@ export interface ConnectionInit {
 
 /**
  * One WebSocket and the little the server keeps about the socket itself:
- * whether it answered the last heartbeat, the timer that closes it if it
- * never joins, its rate limit, who the upgrade said it is, and the seat it
- * is bound to. Who the peer is in its room (id, room) lives in its
- * {@link Seat}, which may outlive this socket and be bound to the next.
+ * whether it answered the last heartbeat, its rate limit, who the upgrade
+ * said it is, and the seat it is bound to. No timer: the server's
+ * `JoinDeadlines` closes it if it never joins. Who the peer is in its
+ * room (id, room) lives in its {@link Seat}, which may outlive this socket
+ * and be bound to the next.
  */
 export class Connection implements PeerContext {
   readonly socket: WebSocket;
@@ -60,10 +61,10 @@ export class Connection implements PeerContext {
   abusive = false;
   /** See {@link ConnectionInit.releaseSlot}. */
   readonly releaseSlot: () => void;
-  readonly #joinTimer: NodeJS.Timeout;
   readonly #bucket: TokenBucket | undefined;
   readonly #counters: Counters;
-  #rateErrorAt = -Infinity;
+  /** When the last `RATE_LIMITED` was sent; none yet (not a number: a boxed double per connection for nothing). */
+  #rateErrorAt: number | undefined;
 
   constructor(init: ConnectionInit) {
     const { socket, rateLimit } = init;
@@ -74,9 +75,6 @@ export class Connection implements PeerContext {
     this.#counters = init.counters;
     this.releaseSlot = init.releaseSlot;
     this.#bucket = rateLimit ? new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst, Date.now()) : undefined;
-    this.#joinTimer = setTimeout(() => {
-      if (this.seat === undefined) socket.close(CloseCodes.PolicyViolation, "no Join in time");
-    }, init.joinTimeout);
   }
 
   /** The seat's id, for hooks; `undefined` until seated. */
@@ -92,11 +90,6 @@ export class Connection implements PeerContext {
   /** Whether frames sent now can still reach the client. */
   get open(): boolean {
     return this.socket.readyState === WebSocket.OPEN;
-  }
-
-  /** Stops the join timer; called once the socket has closed. */
-  dispose(): void {
-    clearTimeout(this.#joinTimer);
   }
 
   /**
@@ -115,7 +108,7 @@ export class Connection implements PeerContext {
       this.#counters.rateLimitedConnections++;
       this.abusive = true;
       this.socket.close(CloseCodes.PolicyViolation, "rate limit exceeded");
-    } else if (now - this.#rateErrorAt >= 1000) {
+    } else if (this.#rateErrorAt === undefined || now - this.#rateErrorAt >= 1000) {
       this.#rateErrorAt = now;
       this.sendError(ErrorCodes.RATE_LIMITED, "too many frames: frames over the rate limit are dropped");
     }
@@ -148,9 +141,9 @@ export class Connection implements PeerContext {
     this.send(JSON.stringify({ event: SignalingEvents.Error, code, message: text, peer }));
   }
 
-  /** Sends `PROTOCOL_MISMATCH` and closes with the matching close code. */
-  refuseProtocol(message: string): void {
-    this.sendError(ErrorCodes.PROTOCOL_MISMATCH, message);
+  /** Sends `PROTOCOL_MISMATCH` for a client that speaks protocol `version`, and closes with the matching close code. */
+  refuseProtocol(version: number): void {
+    this.sendError(ErrorCodes.PROTOCOL_MISMATCH, `the server speaks protocol ${PROTOCOL_VERSION}, the client ${version}`);
     this.socket.close(CloseCodes.ProtocolMismatch, "protocol mismatch");
   }
 }

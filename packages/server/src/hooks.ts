@@ -56,7 +56,7 @@ export interface SignalingHooks {
   open?(peer: PeerContext): void;
   /** A WebSocket closed (its seat may live on in grace). */
   close?(peer: PeerContext, details: { code: number; reason: string }): void;
-  /** A valid frame arrived, before it is handled. */
+  /** A valid frame arrived, before it is handled (a join on the upgrade request is no frame: not called for it). */
   message?(peer: PeerContext, message: ClientMessage): void;
   /** A signal was relayed from `from` to the peer `to`. */
   relay?(from: PeerContext, to: string, event: "SendOffer" | "SendAnswer" | "SendCandidate"): void;

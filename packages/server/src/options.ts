@@ -126,7 +126,8 @@ export interface SignalingServerOptions {
    */
   heartbeatInterval?: number;
   /**
-   * Milliseconds a new connection has to send `Join` before it is closed.
+   * Milliseconds a new connection has to take a seat (with `Join`, or on
+   * its upgrade request) before it is closed.
    * @default 10000
    */
   joinTimeout?: number;

@@ -94,7 +94,7 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
       return;
     }
     if (message.protocol !== PROTOCOL_VERSION) {
-      conn.refuseProtocol(`the server speaks protocol ${PROTOCOL_VERSION}, the client ${message.protocol}`);
+      conn.refuseProtocol(message.protocol);
       return;
     }
     seating.join(conn, message.room, message.token);

@@ -41,7 +41,8 @@ export class Seat implements RoomMember {
   /** When the token the client holds was issued (ms since the epoch); drives token refresh. */
   tokenIssuedAt = 0;
   #connection: Connection | undefined;
-  #held: string[] = [];
+  /** Frames held while unbound; no array at all until the first one (most seats never hold any). */
+  #held: string[] | undefined;
   #heldBytes = 0;
   #graceTimer: NodeJS.Timeout | undefined;
   #ended = false;
@@ -77,12 +78,13 @@ export class Seat implements RoomMember {
     if (this.#ended) return false;
     if (this.#connection?.send(frame)) return true;
     const bytes = Buffer.byteLength(frame);
-    if (this.#held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
+    const held = (this.#held ??= []);
+    if (held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
       this.end();
       queueMicrotask(() => this.#onOverflow(this));
       return false;
     }
-    this.#held.push(frame);
+    held.push(frame);
     this.#heldBytes += bytes;
     return true;
   }
@@ -96,8 +98,8 @@ export class Seat implements RoomMember {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = connection;
-    const held = this.#held;
-    this.#held = [];
+    const held = this.#held ?? [];
+    this.#held = undefined;
     this.#heldBytes = 0;
     return held;
   }
@@ -117,7 +119,7 @@ export class Seat implements RoomMember {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = undefined;
-    this.#held = [];
+    this.#held = undefined;
     this.#heldBytes = 0;
   }
 }

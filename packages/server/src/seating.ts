@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { CloseCodes, ErrorCodes, PROTOCOL_VERSION, SignalingEvents, type PeerInfo } from "@raycaster/realtime-protocol";
 import { isPromise, settle, type AdapterHost, type JoinResult } from "./adapter.js";
 import type { Connection } from "./connection.js";
+import type { JoinDeadlines } from "./joinDeadlines.js";
 import type { ResolvedOptions } from "./options.js";
+import { randomId } from "./randomId.js";
 import { Seat } from "./seat.js";
 import type { Counters } from "./stats.js";
 import { TokenSigner } from "./token.js";
@@ -37,10 +38,14 @@ export class Seating implements AdapterHost {
   readonly #counters: Counters;
   /** Mints TURN credentials per seat when the `turn` option is set. */
   readonly turn: TurnMinter | undefined;
+  readonly #deadlines: JoinDeadlines;
+  /** Every seat's `onOverflow`: one function for all rather than a closure per seat. */
+  readonly #overflow = (seat: Seat) => this.end(seat);
 
-  constructor(options: ResolvedOptions, counters: Counters) {
+  constructor(options: ResolvedOptions, counters: Counters, deadlines: JoinDeadlines) {
     this.#options = options;
     this.#counters = counters;
+    this.#deadlines = deadlines;
     this.#signer = new TokenSigner(options.secret);
     this.turn = options.turn && new TurnMinter(options.turn);
     options.adapter.attach?.(this);
@@ -49,7 +54,7 @@ export class Seating implements AdapterHost {
   /** Handles an accepted `Join` (protocol checked, connection not yet seated). */
   join(conn: Connection, room: string, token: string | undefined): void {
     if (token === undefined) {
-      this.#admit(conn, room, randomBytes(12).toString("base64url"), false);
+      this.#admit(conn, room, randomId(), false);
       return;
     }
     const verified = this.#signer.verify(token, room, Date.now());
@@ -278,7 +283,7 @@ export class Seating implements AdapterHost {
     const { adapter, maxPeersPerRoom, onError } = this.#options;
     // Bound to no socket until `Initialize` is sent: frames that reach it
     // before (a restored seat's peers may be signaling already) are held.
-    const seat = new Seat({ id, room, metadata: conn.metadata, onOverflow: (s) => this.end(s) });
+    const seat = new Seat({ id, room, metadata: conn.metadata, onOverflow: this.#overflow });
     const answer = adapter.join(room, seat, maxPeersPerRoom);
     const seated = (result: JoinResult) => this.#seated(conn, seat, restored, result);
     const failed = (error: unknown) => {
@@ -307,6 +312,7 @@ export class Seating implements AdapterHost {
     }
     if (restored) this.#counters.seatsRestored++;
     conn.seat = seat;
+    this.#deadlines.delete(conn);
     this.#initialize(conn, seat, result.peers, restored);
     for (const frame of seat.bind(conn)) seat.send(frame);
     // A restored seat is announced too: peers that still know the id ignore
@@ -365,6 +371,7 @@ export class Seating implements AdapterHost {
     const old = seat.connection;
     const held = seat.bind(conn);
     conn.seat = seat;
+    this.#deadlines.delete(conn);
     this.#counters.seatsResumed++;
     // The new socket holds a place of its own.
     seat.slot?.();

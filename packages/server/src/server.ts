@@ -2,14 +2,16 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpSe
 import { isIP, type AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
+import { JoinDeadlines } from "./joinDeadlines.js";
 import { observe, type UpgradeAccept, type UpgradeRefuse } from "./hooks.js";
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
 import { handleFrame, type RelayContext } from "./relay.js";
 import { Seating } from "./seating.js";
 import { Counters, type SignalingServerStats } from "./stats.js";
+import { joinOnUpgrade, upgradeJoinOf } from "./upgradeJoin.js";
 
 export type { SignalingServerStats } from "./stats.js";
 
@@ -43,10 +45,13 @@ export class SignalingServer {
   readonly #seating: Seating;
   readonly #relay: RelayContext;
   readonly #stopHeartbeat: () => void;
+  readonly #joinDeadlines: JoinDeadlines;
   readonly #tokenRefresh: NodeJS.Timeout;
   readonly #iceServersRefresh: NodeJS.Timeout | undefined;
   readonly #listening: Promise<AddressInfo>;
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#routeUpgrade(request, socket, head);
+  /** Errors on a socket that is not a WebSocket yet (a reset mid-handshake); one listener for every socket, not a closure each. */
+  readonly #onRawSocketError = (error: Error) => this.#options.logger.debug({ err: error }, "upgrade socket error");
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
 
@@ -59,7 +64,8 @@ export class SignalingServer {
    */
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
-    this.#seating = new Seating(this.#options, this.#counters);
+    this.#joinDeadlines = new JoinDeadlines(this.#options.joinTimeout);
+    this.#seating = new Seating(this.#options, this.#counters, this.#joinDeadlines);
     this.#relay = { options: this.#options, seating: this.#seating, counters: this.#counters };
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -159,6 +165,7 @@ export class SignalingServer {
     this.#http?.off("upgrade", this.#onUpgrade);
     this.#http?.off("error", this.#options.onError);
     this.#stopHeartbeat();
+    this.#joinDeadlines.stop();
     clearInterval(this.#tokenRefresh);
     clearInterval(this.#iceServersRefresh);
     this.#seating.endAll();
@@ -190,9 +197,8 @@ export class SignalingServer {
   }
 
   async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const { logger, origins, maxConnections, maxConnectionsPerIp } = this.#options;
-    // Errors on a socket that is not a WebSocket yet (a reset mid-handshake).
-    socket.on("error", (error) => logger.debug({ err: error }, "upgrade socket error"));
+    const { origins, maxConnections, maxConnectionsPerIp } = this.#options;
+    socket.on("error", this.#onRawSocketError);
     if (this.#closed) return this.#refuse(socket, 503, "the server is shutting down");
     const origin = request.headers.origin;
     if (origins && origin !== undefined && !origins.has(origin)) {
@@ -208,20 +214,27 @@ export class SignalingServer {
     // a connection took it over: a client leaving while the hook thinks, ws
     // refusing a malformed handshake itself (400, without calling back).
     const release = this.#take(address);
-    let accepted = false;
-    socket.once("close", () => {
-      if (!accepted) release();
-    });
+    // Taken off once a connection holds the place: an idle socket should not keep this closure.
+    socket.once("close", release);
     try {
       const peer = await this.#ask(request, socket);
       if (!peer) {
         release();
         return;
       }
+      const join = upgradeJoinOf(request.url);
+      // A join on the upgrade is answered at once: corked, the 101 response
+      // and `Initialize` leave in one write. ws completes the upgrade (or
+      // refuses it) synchronously, so the socket is uncorked either way.
+      if (join) socket.cork();
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
-        accepted = true;
-        this.#accept(ws, { address, ...peer, release });
+        // ws has its own listeners on the socket from now on.
+        socket.off("close", release);
+        socket.off("error", this.#onRawSocketError);
+        const conn = this.#accept(ws, { address, ...peer, release });
+        if (join) joinOnUpgrade(conn, join, this.#seating, this.#counters);
       });
+      if (join) socket.uncork();
     } catch (error) {
       // Nothing may escape: this runs detached from any caller.
       release();
@@ -272,11 +285,10 @@ export class SignalingServer {
   #accept(
     socket: WebSocket,
     peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void },
-  ): void {
-    const { logger, hooks, onError, joinTimeout, rateLimit } = this.#options;
+  ): Connection {
+    const { hooks, onError, rateLimit } = this.#options;
     const conn = new Connection({
       socket,
-      joinTimeout,
       rateLimit,
       address: peer.address,
       user: peer.user,
@@ -285,21 +297,45 @@ export class SignalingServer {
       releaseSlot: peer.release,
     });
     this.#connections.add(conn);
-    socket.on("message", (data, isBinary) => handleFrame(conn, data, isBinary, this.#relay));
-    socket.on("pong", () => {
-      conn.alive = true;
-    });
+    this.#joinDeadlines.add(conn);
+    (socket as TaggedSocket)[CONNECTION] = conn;
+    const listeners = this.#socketListeners;
+    socket.on("message", listeners.message);
+    socket.on("pong", listeners.pong);
+    socket.on("error", listeners.error);
+    socket.on("close", listeners.close);
+    if (hooks.open) observe(onError, () => hooks.open?.(conn));
+    return conn;
+  }
+
+  /**
+   * The listeners of every accepted socket: one set for the server rather
+   * than closures per socket, which were an idle connection's largest cost
+   * after ws's own. ws calls them with the socket as `this`, and the socket
+   * carries its connection, as ws's own listeners on the TCP socket find
+   * their WebSocket.
+   */
+  readonly #socketListeners = ((server: SignalingServer) => ({
+    message(this: WebSocket, data: RawData, isBinary: boolean): void {
+      handleFrame(connectionOf(this), data, isBinary, server.#relay);
+    },
+    pong(this: WebSocket): void {
+      connectionOf(this).alive = true;
+    },
     // A protocol violation (bad UTF-8, oversized frame) is reported here and
     // followed by a close (1007, 1009) that the close listener sees.
-    socket.on("error", (error) => logger.debug({ err: error, address: conn.address }, "socket error"));
-    socket.on("close", (code, reason) => {
-      conn.dispose();
-      this.#connections.delete(conn);
+    error(this: WebSocket, error: Error): void {
+      server.#options.logger.debug({ err: error, address: connectionOf(this).address }, "socket error");
+    },
+    close(this: WebSocket, code: number, reason: Buffer): void {
+      const conn = connectionOf(this);
+      const { hooks, onError } = server.#options;
+      server.#joinDeadlines.delete(conn);
+      server.#connections.delete(conn);
       if (hooks.close) observe(onError, () => hooks.close?.(conn, { code, reason: reason.toString() }));
-      this.#seating.released(conn, code);
-    });
-    if (hooks.open) observe(onError, () => hooks.open?.(conn));
-  }
+      server.#seating.released(conn, code);
+    },
+  }))(this);
 
   /** Takes a place under the limits for `address`; returns the function that gives it back (once). */
   #take(address: string): () => void {
@@ -343,6 +379,14 @@ export class SignalingServer {
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
+}
+
+/** Where an accepted socket keeps its connection, for the server's shared listeners. */
+const CONNECTION = Symbol("connection");
+type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+function connectionOf(socket: WebSocket): Connection {
+  return (socket as TaggedSocket)[CONNECTION] as Connection;
 }
 
 /** The path of a request's URL, without its query. */

@@ -59,7 +59,6 @@ export async function bareConnection(): Promise<{ conn: Connection; raw: Socket;
   const [socket] = await accepted;
   const conn = new Connection({
     socket,
-    joinTimeout: 10_000,
     address: "127.0.0.1",
     user: undefined,
     metadata: undefined,
@@ -67,6 +66,5 @@ export async function bareConnection(): Promise<{ conn: Connection; raw: Socket;
     counters: new Counters(),
     releaseSlot: () => {},
   });
-  onTestFinished(() => conn.dispose());
   return { conn, raw: (socket as unknown as { _socket: Socket })._socket, client };
 }

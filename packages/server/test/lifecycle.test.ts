@@ -97,4 +97,21 @@ describe("lifecycle", () => {
     const idle = await connect(url);
     expect((await idle.closed()).code).toBe(1008);
   });
+
+  it("closes every connection that never joins, one after another, and none that joined", async () => {
+    // One timer serves every connection's deadline: it must be armed again
+    // for a connection that comes after the queue emptied, and must not
+    // close a socket that took its seat. Long enough to join within it on a busy machine.
+    const { url, signaling } = await startServer({ joinTimeout: 1000 });
+    const early = await connect(url);
+    const seated = await join(url, "r");
+    expect((await early.closed()).code).toBe(1008);
+    const late = await connect(url);
+    expect((await late.closed()).code).toBe(1008);
+    // Its deadline fell between the two: still open, still seated.
+    expect(seated.client.socket.readyState).toBe(seated.client.socket.OPEN);
+    // The server sees the closing handshake end after the client does.
+    await expect.poll(() => signaling.stats().connections).toBe(1);
+    expect(signaling.stats()).toMatchObject({ seats: 1 });
+  });
 });

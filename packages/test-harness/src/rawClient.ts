@@ -50,8 +50,10 @@ export class RawClient<M extends Frame = Frame> {
   static async connect<M extends Frame = Frame>(url: string, options: ClientOptions = {}): Promise<RawClient<M>> {
     const socket = new WebSocket(url, options);
     onTestFinished(() => socket.terminate());
+    // Listening before the socket opens: a server may send a frame with its upgrade response.
+    const client = new RawClient<M>(socket);
     await within(`connecting to ${url}`, once(socket, "open"));
-    return new RawClient<M>(socket);
+    return client;
   }
 
   /**

@@ -1,0 +1,116 @@
+import { once } from "node:events";
+import { CloseCodes, ErrorCodes, JoinQuery, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol";
+import { RawClient, textOf, within } from "@raycaster/realtime-test-harness";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { WebSocket } from "ws";
+import { connect, join, refusedJoin, startServer } from "./harness.js";
+
+/** The WebSocket URL of a join on the upgrade request. */
+function joinUrl(url: string, room: string, protocol: string | number = PROTOCOL_VERSION): string {
+  return `${url}/?${JoinQuery.protocol}=${encodeURIComponent(protocol)}&${JoinQuery.room}=${encodeURIComponent(room)}`;
+}
+
+/**
+ * A socket whose frames and close are recorded from before it opens: a
+ * refusal can come in the same packet as the upgrade's response, and end
+ * the socket before a client made after `open` would listen.
+ */
+async function refusedOnUpgrade(url: string): Promise<{ frames: ServerMessage[]; code: number }> {
+  const socket = new WebSocket(url);
+  onTestFinished(() => socket.terminate());
+  const frames: ServerMessage[] = [];
+  socket.on("message", (data) => frames.push(JSON.parse(textOf(data)) as ServerMessage));
+  const [code] = (await within(`${url} closing after its refusal`, once(socket, "close"), undefined, () => frames.map((f) => f.event))) as [number];
+  return { frames, code };
+}
+
+describe("joining on the upgrade request", () => {
+  it("seats the client with no Join frame: Initialize comes unasked, and the room is told", async () => {
+    const frames: ClientMessage[] = [];
+    const { url, signaling } = await startServer({ hooks: { message: (_, message) => frames.push(message) } });
+    const bob = await join(url, "r");
+    const alice = await RawClient.connect<ServerMessage>(joinUrl(url, "r"));
+
+    const init = await alice.next("Initialize");
+    expect(init).toMatchObject({ protocol: PROTOCOL_VERSION, room: "r", peers: [{ id: bob.init.id }], resumed: false });
+    expect(await bob.client.next("UserConnected")).toMatchObject({ id: init.id });
+    // Bob's Join was a frame; Alice sent none.
+    expect(frames.map((m) => m.event)).toEqual(["Join"]);
+    expect(signaling.stats()).toMatchObject({ seats: 2, rooms: 1, framesIn: { Join: 2 } });
+  });
+
+  it("asks the join hook as for a Join frame: a refusal is JOIN_REFUSED, then close 4004", async () => {
+    const asked: (string | undefined)[] = [];
+    const { url, signaling } = await startServer({
+      hooks: {
+        upgrade: () => ({ user: "mallory" }),
+        join: (peer, room) => {
+          asked.push(`${String(peer.user)} ${room}`);
+          return room !== "vault";
+        },
+      },
+    });
+    const { frames, code } = await refusedOnUpgrade(joinUrl(url, "vault"));
+    expect(frames).toMatchObject([{ event: "Error", code: ErrorCodes.JOIN_REFUSED }]);
+    expect(code).toBe(CloseCodes.JoinRefused);
+    expect(asked).toEqual(["mallory vault"]);
+    expect(signaling.stats()).toMatchObject({ seats: 0 });
+  });
+
+  it("leaves the upgrade hook first: its refusal is an HTTP status and nobody is asked to join", async () => {
+    let joins = 0;
+    const { url } = await startServer({
+      hooks: {
+        upgrade: () => ({ status: 401, message: "who are you?" }),
+        join: () => {
+          joins++;
+          return true;
+        },
+      },
+    });
+    expect(await RawClient.refused(joinUrl(url, "r"))).toEqual({ status: 401, body: "who are you?\n" });
+    expect(joins).toBe(0);
+  });
+
+  it("refuses another protocol version in the query with PROTOCOL_MISMATCH, then close 4001", async () => {
+    const { url } = await startServer();
+    const { frames, code } = await refusedOnUpgrade(joinUrl(url, "r", PROTOCOL_VERSION - 1));
+    expect(frames).toMatchObject([{ event: "Error", code: ErrorCodes.PROTOCOL_MISMATCH }]);
+    expect(code).toBe(CloseCodes.ProtocolMismatch);
+  });
+
+  it("answers an invalid room or protocol in the query with INVALID_MESSAGE and keeps the socket for a Join frame", async () => {
+    const { url } = await startServer();
+    for (const query of [joinUrl(url, "bell\u0007"), joinUrl(url, "r", "four"), `${url}/?${JoinQuery.room}=r`]) {
+      const client = await RawClient.connect<ServerMessage>(query);
+      expect(await client.next("Error")).toMatchObject({ code: ErrorCodes.INVALID_MESSAGE });
+      expect(await client.join({ protocol: PROTOCOL_VERSION, room: "r" })).toMatchObject({ event: "Initialize", room: "r" });
+    }
+  });
+
+  it("refuses a Join frame on a socket seated on its upgrade with ALREADY_JOINED", async () => {
+    const { url } = await startServer();
+    const alice = await RawClient.connect<ServerMessage>(joinUrl(url, "r"));
+    await alice.next("Initialize");
+    alice.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "other" });
+    expect(await alice.next("Error")).toMatchObject({ code: ErrorCodes.ALREADY_JOINED });
+  });
+
+  it("issues a resume token that takes the seat back through a Join frame", async () => {
+    const { url } = await startServer();
+    const alice = await RawClient.connect<ServerMessage>(joinUrl(url, "r"));
+    const init = await alice.next("Initialize");
+    alice.socket.terminate();
+    const resumed = await join(url, "r", init.token);
+    expect(resumed.init).toMatchObject({ id: init.id, resumed: true });
+  });
+
+  it("takes a query without a room for no join: the client sends Join as before", async () => {
+    const { url } = await startServer({ joinTimeout: 1000 });
+    const client = await connect(`${url}/?${JoinQuery.protocol}=${PROTOCOL_VERSION}&other=x`);
+    client.sendJson({ event: "Ping" });
+    expect(await client.next("Pong")).toEqual({ event: "Pong" });
+    expect(await refusedJoin(client, "r", "not-a-token")).toMatchObject({ code: ErrorCodes.INVALID_TOKEN });
+    expect(await client.join({ protocol: PROTOCOL_VERSION, room: "r" })).toMatchObject({ event: "Initialize" });
+  });
+});
