@@ -10,6 +10,9 @@ import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleScenario } from "./bundle.js";
+import { browserScenario, type BrowserOptions } from "./browser.js";
+import { peersScenario, type PeersOptions } from "./nodepeers.js";
+import { dataChart, handshakeChart, peersSections, peersTargets, type PeersReport } from "./peers-report.js";
 import { relayScenario, type RelayOptions } from "./relay.js";
 import { bundleChart, markdown, relayChart, targets } from "./report.js";
 
@@ -22,9 +25,16 @@ const relay: RelayOptions = quick
   ? { rounds: 1, pairs: 32, window: 16, rate: 5000, warmupMs: 300, measureMs: 1000 }
   : { rounds: 5, pairs: 32, window: 16, rate: 5000, warmupMs: 1000, measureMs: 4000 };
 
+// Quick: one short round of each, together under ~15 s.
+const peers: PeersOptions = quick
+  ? { handshakeRounds: 1, meetings: 6, dataRounds: 1, binaryBytes: 16 * 2 ** 20, jsonMessages: 200 }
+  : { handshakeRounds: 5, meetings: 30, dataRounds: 5, binaryBytes: 256 * 2 ** 20, jsonMessages: 2000 };
+const browserOptions: BrowserOptions = quick ? { rounds: 1, meetings: 3 } : { rounds: 3, meetings: 15 };
+
 const bundles = await bundleScenario();
 for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
 const rounds = await relayScenario(relay, log);
+const peersReport: PeersReport = { options: peers, result: await peersScenario(peers, log), browserOptions, browser: await browserScenario(browserOptions, log) };
 
 const cpus = os.cpus();
 const info = {
@@ -40,13 +50,18 @@ const info = {
   quick,
   seconds: (Date.now() - started) / 1000,
   relay,
+  peers,
+  browser: browserOptions,
 };
 const outDir = quick ? join(repo, "bench", ".quick") : join(repo, "docs");
 const chartDir = join(outDir, "benchmarks");
 mkdirSync(chartDir, { recursive: true });
 writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
 writeFileSync(join(chartDir, "bundle.svg"), bundleChart(bundles));
-writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds }, null, 1) + "\n");
-writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, "benchmarks"));
-for (const t of targets(rounds, bundles, relay.rate)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
+writeFileSync(join(chartDir, "handshake.svg"), handshakeChart(peersReport));
+writeFileSync(join(chartDir, "datachannel.svg"), dataChart(peersReport));
+writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds, peers: peersReport.result, browser: peersReport.browser }, null, 1) + "\n");
+const more = { targets: peersTargets(peersReport), sections: peersSections(peersReport, "benchmarks") };
+writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, "benchmarks", more));
+for (const t of targets(rounds, bundles, relay.rate, more.targets)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
 log(`wrote ${join(outDir, "benchmarks.md")}`);
