@@ -27,7 +27,7 @@ const relay: RelayOptions = quick
 
 // Quick: one short round of each, together under ~15 s.
 const peers: PeersOptions = quick
-  ? { handshakeRounds: 1, meetings: 6, dataRounds: 1, binaryBytes: 16 * 2 ** 20, jsonMessages: 200 }
+  ? { handshakeRounds: 1, meetings: 4, dataRounds: 1, binaryBytes: 16 * 2 ** 20, jsonMessages: 200 }
   : { handshakeRounds: 5, meetings: 30, dataRounds: 5, binaryBytes: 256 * 2 ** 20, jsonMessages: 2000 };
 const browserOptions: BrowserOptions = quick ? { rounds: 1, meetings: 3 } : { rounds: 3, meetings: 15 };
 

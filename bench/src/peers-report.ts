@@ -1,6 +1,6 @@
 /** The handshake and data-channel parts of docs/benchmarks.md: targets, sections, charts. */
 import { BROWSER_LABELS, BROWSER_SUBJECTS, type BrowserOptions, type BrowserRound } from "./browser.js";
-import { quantile, type DataRound, type PeersOptions, type PeersResult } from "./nodepeers.js";
+import { quantile, type DataRound, type HandshakeRound, type PeersOptions, type PeersResult } from "./nodepeers.js";
 import type { Target } from "./report.js";
 import { STACK_LABELS, STACKS, type Stack } from "./stacks.js";
 import { summarize, type Summary } from "./stats.js";
@@ -26,21 +26,31 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : "n/a");
 const throughput = (run: DataRun) => run.bytes / run.ms / 1000;
 const mbs = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} MB/s` : "n/a");
 
-function handshakeCell(result: PeersResult, stack: Stack, q: number): Cell {
+/**
+ * The floor of a round at quantile `q`: the better of the two direct
+ * negotiations (candidates at once, or held until the answer), so that ours
+ * is held to the best a direct negotiation on that stack did.
+ */
+const floorAt = (r: HandshakeRound, q: number) => Math.min(quantile(r.floor, q), quantile(r.floorHeld, q));
+
+function handshakeCell(result: PeersResult, stack: Stack, q: number): Cell & { trickle: Summary; held: Summary } {
   const rounds = result.handshake.filter((r) => r.stack === stack);
   return {
     value: summarize(rounds.map((r) => quantile(r.ours, q))),
-    base: summarize(rounds.map((r) => quantile(r.floor, q))),
-    ratio: summarize(rounds.map((r) => quantile(r.ours, q) / quantile(r.floor, q))),
+    base: summarize(rounds.map((r) => floorAt(r, q))),
+    ratio: summarize(rounds.map((r) => quantile(r.ours, q) / floorAt(r, q))),
+    trickle: summarize(rounds.map((r) => quantile(r.floor, q))),
+    held: summarize(rounds.map((r) => quantile(r.floorHeld, q))),
   };
 }
 
-function dataCell(result: PeersResult, stack: Stack, what: DataRound["what"]): Cell {
+function dataCell(result: PeersResult, stack: Stack, what: DataRound["what"]): Cell & { cpu: Summary } {
   const rounds = result.data.filter((r) => r.stack === stack && r.what === what);
   return {
     value: summarize(rounds.map((r) => throughput(r.ours))),
     base: summarize(rounds.map((r) => throughput(r.raw))),
     ratio: summarize(rounds.map((r) => throughput(r.ours) / throughput(r.raw))),
+    cpu: summarize(rounds.map((r) => (r.ours.cpuMs ?? NaN) / (r.raw.cpuMs ?? NaN))),
   };
 }
 
@@ -87,23 +97,23 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
   const lines: string[] = [
     "## Handshake",
     "",
-    `Two Node peers in one process, each stack in a process of its own, our signaling server in another. **Ours**: two \`RTCClient\`s created at the same moment in a fresh room (WebSocket from \`ws\`), timed from \`new RTCClient\` to \`peerConnected\` on both: the WebSocket, the \`Join\`, the offer, answer and candidates relayed by the server, ICE, DTLS and SCTP. **Floor**: two \`RTCPeerConnection\`s of the same stack with the same pre-negotiated channel, negotiated directly in the same process (offer, answer, and each candidate handed over as it is gathered), timed from their creation to the channel open on both. ` +
-      `${options.handshakeRounds} round${options.handshakeRounds === 1 ? "" : "s"} of ${options.meetings} meetings of each, the two taking turns (which goes first alternates). Each figure: the median over rounds of the round's p50 or p95, the spread (min-max), and the median of the per-round ratios ours/floor.`,
+    `Two Node peers in one process, each stack in a process of its own, our signaling server in another. **Ours**: two \`RTCClient\`s created at the same moment in a fresh room (WebSocket from \`ws\`), timed from \`new RTCClient\` to \`peerConnected\` on both: the WebSocket, the \`Join\`, the offer, answer and candidates relayed by the server, ICE, DTLS and SCTP. **Floor**: two \`RTCPeerConnection\`s of the same stack with the same pre-negotiated channel, negotiated directly in the same process, timed from their creation to the channel open on both, two ways: each candidate handed over as it is gathered (*trickle*), or the offerer's held until it has the answer (*held*, the order the client keeps). The floor of a round is the better of the two at that quantile. ` +
+      `${options.handshakeRounds} round${options.handshakeRounds === 1 ? "" : "s"} of ${options.meetings} meetings of each of the three, taking turns (which goes first rotates). Each figure: the median over rounds of the round's p50 or p95, the spread (min-max), and the median of the per-round ratios ours/floor.`,
     "",
-    "| stack | quantile | ours | floor | ratio (median, min-max) |",
-    "| --- | --- | --- | --- | --- |",
+    "| stack | quantile | ours | floor (the better) | direct, trickle | direct, held | ratio to the floor (median, min-max) |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const stack of STACKS) {
     for (const [name, q] of [["p50", 0.5], ["p95", 0.95]] as const) {
       const cell = handshakeCell(result, stack, q);
-      lines.push(`| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.base, ms)} | ${spread(cell.ratio, x)} |`);
+      lines.push(`| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`);
     }
   }
   const failed = result.handshake.filter((r) => r.failed > 0);
   if (failed.length > 0) lines.push("", `Meetings of ours that failed (not counted in the times): ${failed.map((r) => `${r.stack} round ${r.round}: ${r.failed}`).join(", ")}.`);
   lines.push(
     "",
-    "node-datachannel's floor is not a clean floor: with candidates handed over at once, libdatachannel often stalls about 1 s on a lost first DTLS packet or a replayed ClientHello (see the client README's \"How negotiation goes\"), more under load; the client holds its candidates until the answer is applied, which avoids most of those stalls at the cost of a signaling round trip before checks start.",
+    "Why two floors: with candidates handed over at once, libdatachannel often stalls about 1 s (a replayed DTLS ClientHello left unprocessed until OpenSSL's retransmit timer; see the client README's \"How negotiation goes\"), more under load; holding the offerer's candidates until the answer avoids most of those stalls, at the cost of ICE checks starting later (libjuice then paces them in ~50 ms steps). The client holds.",
     "",
   );
   if (browser) {
@@ -132,15 +142,15 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
     "",
     `The peers of the handshake, connected once per stack and kept: ours through the client, the raw loop on a direct pair of the same stack. **Binary**: one message of ${(options.binaryBytes / 2 ** 20).toFixed(0)} MiB, ours with one \`await client.send(peerId, bytes)\`, timed until the receiver's \`message\` event has the whole \`ArrayBuffer\`; the raw loop sends frames of the largest message the connection allows (\`sctp.maxMessageSize\`, 256 KiB on both stacks) and copies them on arrival into one buffer of the known size, as an app that wants the whole would. **JSON**: ${options.jsonMessages} messages of a ~16 KiB JSON value, ours with \`await client.send\` per message, the raw loop with \`JSON.stringify\` and \`send\`, both parsed on arrival, timed until the last arrived. ` +
       "The raw loop's backpressure is the client sender's own: it stops at a `bufferedAmount` of 1 MiB and goes on at `bufferedamountlow` with `bufferedAmountLowThreshold` 256 KiB (node-datachannel); @roamhq/wrtc has no such event, so there the raw loop looks at `bufferedAmount` every 2 ms until it is at or under 256 KiB, as the client's sender does on that stack. " +
-      `${options.dataRounds} round${options.dataRounds === 1 ? "" : "s"}; in each, ours and the raw loop once each (which goes first alternates), after a forced GC (the peers process runs with \`--expose-gc\`). Throughput is MB/s (10^6 bytes); the ratio is ours/raw per round.`,
+      `${options.dataRounds} round${options.dataRounds === 1 ? "" : "s"}; in each, ours and the raw loop once each (which goes first alternates), after a forced GC (the peers process runs with \`--expose-gc\`). Throughput is MB/s (10^6 bytes); the ratio is ours/raw per round. CPU is the peers process's own (\`process.cpuUsage()\`: both ends, the stack's threads included) over the transfer, ours/raw per round: the figure least disturbed by the machine's other load, where throughput on a shared 2-core machine swings by tens of percent from round to round.`,
     "",
-    "| stack | message | ours | raw loop | ratio (median, min-max) |",
-    "| --- | --- | --- | --- | --- |",
+    "| stack | message | ours | raw loop | throughput ratio (median, min-max) | CPU ratio (median, min-max) |",
+    "| --- | --- | --- | --- | --- | --- |",
   );
   for (const stack of STACKS) {
     for (const what of ["binary", "json"] as const) {
       const cell = dataCell(result, stack, what);
-      lines.push(`| ${STACK_LABELS[stack]} | ${what === "binary" ? `${(options.binaryBytes / 2 ** 20).toFixed(0)} MiB binary` : "16 KiB JSON"} | ${spread(cell.value, mbs)} | ${spread(cell.base, mbs)} | ${spread(cell.ratio, x)} |`);
+      lines.push(`| ${STACK_LABELS[stack]} | ${what === "binary" ? `${(options.binaryBytes / 2 ** 20).toFixed(0)} MiB binary` : "16 KiB JSON"} | ${spread(cell.value, mbs)} | ${spread(cell.base, mbs)} | ${spread(cell.ratio, x)} | ${spread(cell.cpu, x)} |`);
     }
   }
   lines.push("", `![Data channel chart](${chartDir}/datachannel.svg)`, "");
