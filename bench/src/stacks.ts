@@ -4,7 +4,8 @@
  * and candidates handed over in-process as they come.
  */
 export type Stack = "node-datachannel" | "wrtc";
-export const STACKS: readonly Stack[] = ["node-datachannel", "wrtc"];
+/** `BENCH_STACKS=wrtc` limits the client scenarios to some stacks (for profiling; the report then lacks the others). */
+export const STACKS: readonly Stack[] = process.env.BENCH_STACKS ? (process.env.BENCH_STACKS.split(",") as Stack[]) : ["node-datachannel", "wrtc"];
 export const STACK_LABELS: Record<Stack, string> = {
   "node-datachannel": "node-datachannel 0.33 (libdatachannel)",
   wrtc: "@roamhq/wrtc 0.10 (libwebrtc)",

@@ -53,8 +53,8 @@ export function encodeWhole(options: { payload: PayloadKind; type?: string; byte
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(4 + type.length + options.bytes.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.WHOLE);
-  view.setUint8(1, options.payload);
+  frame[0] = FrameKind.WHOLE;
+  frame[1] = options.payload;
   view.setUint16(2, type.length);
   frame.set(type, 4);
   frame.set(options.bytes, 4 + type.length);
@@ -70,8 +70,8 @@ export function encodeStart(options: { payload: PayloadKind; type?: string; id: 
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(16 + type.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.START);
-  view.setUint8(1, options.payload);
+  frame[0] = FrameKind.START;
+  frame[1] = options.payload;
   view.setUint16(2, type.length);
   view.setUint32(4, options.id);
   view.setFloat64(8, options.total);
@@ -82,7 +82,7 @@ export function encodeStart(options: { payload: PayloadKind; type?: string; id: 
 export function encodeChunk(options: { id: number; offset: number; bytes: Uint8Array }): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(CHUNK_HEADER + options.bytes.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.CHUNK);
+  frame[0] = FrameKind.CHUNK;
   view.setUint32(4, options.id);
   view.setFloat64(8, options.offset);
   frame.set(options.bytes, CHUNK_HEADER);
@@ -92,8 +92,8 @@ export function encodeChunk(options: { id: number; offset: number; bytes: Uint8A
 export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(8);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, kind);
-  view.setUint8(1, failed ? 1 : 0);
+  frame[0] = kind;
+  frame[1] = failed ? 1 : 0;
   view.setUint32(4, id);
   return frame;
 }

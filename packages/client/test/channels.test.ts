@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { channelId } from "../src/channel.js";
-import { type RealtimeError, type Channel, type RTCClient, type StandardSchemaV1 } from "../src/index.js";
+import { MAX_FRAME, type RealtimeError, type Channel, type RTCClient, type StandardSchemaV1 } from "../src/index.js";
 import { capturingPeerConnections, codeOf, connectedClients, startServer, tappedWebSocket, within } from "./harness.js";
 import { implementation } from "./webrtc.js";
 import { wiredPeers } from "./wired.js";
@@ -45,7 +45,7 @@ describe("named channels", () => {
     // Nothing of it reached the default channel.
     expect(bob.all("message")).toEqual([]);
     // Chunks could be lost or reordered here: a message over one frame is refused, not split.
-    expect(await codeOf(lossy.get(alice.client)!.send(bobId, new Uint8Array(100_000)))).toBe("MESSAGE_TOO_LARGE");
+    expect(await codeOf(lossy.get(alice.client)!.send(bobId, new Uint8Array(MAX_FRAME)))).toBe("MESSAGE_TOO_LARGE");
   });
 
   it("a channel declared after peers connected opens on their connections at once, without renegotiation; close() closes it", async () => {
