@@ -109,8 +109,10 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
       lines.push(`| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`);
     }
   }
-  const failed = result.handshake.filter((r) => r.failed > 0);
-  if (failed.length > 0) lines.push("", `Meetings of ours that failed (not counted in the times): ${failed.map((r) => `${r.stack} round ${r.round}: ${r.failed}`).join(", ")}.`);
+  const failed = result.handshake.filter((r) => r.failed + r.floorFailed > 0);
+  if (failed.length > 0) {
+    lines.push("", `Meetings that failed (not in the times): ${failed.map((r) => `${r.stack} round ${r.round}: ours ${r.failed}, floors ${r.floorFailed}`).join("; ")}.`);
+  }
   lines.push(
     "",
     "Why two floors: with candidates handed over at once, libdatachannel often stalls about 1 s (a replayed DTLS ClientHello left unprocessed until OpenSSL's retransmit timer; see the client README's \"How negotiation goes\"), more under load; holding the offerer's candidates until the answer avoids most of those stalls, at the cost of ICE checks starting later (libjuice then paces them in ~50 ms steps). The client holds.",

@@ -30,9 +30,13 @@ export interface HandshakeSample {
   /** The floor with the offerer's candidates held until it has the answer (see `directPair`). */
   floorHeld: number[];
   ours: number[];
-  /** Meetings of ours that failed (a peer left or an error came before both connected). */
+  /** Meetings that failed, not in the times: ours (a peer left or an error came first), the floors (a channel closed unopened, or nothing within FLOOR_DEADLINE). */
   failed: number;
+  floorFailed: number;
 }
+
+/** A floor meeting not open by then failed (the client's own bound, `connectTimeout`, is longer: 30 s). */
+const FLOOR_DEADLINE = 10_000;
 
 const stack = process.env.STACK as Stack;
 const url = `ws://127.0.0.1:${process.env.PORT}`;
@@ -71,21 +75,39 @@ async function meetOurs(): Promise<{ ms: number; alice: RTCClient; bob: RTCClien
 
 async function meetFloor(hold = false): Promise<{ ms: number; pair: DirectPair }> {
   const t0 = performance.now();
-  const pair = await directPair(Pc, { hold });
-  return { ms: performance.now() - t0, pair };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not open within ${FLOOR_DEADLINE} ms`)), FLOOR_DEADLINE);
+  });
+  const made = directPair(Pc, { hold });
+  try {
+    const pair = await Promise.race([made, deadline]);
+    return { ms: performance.now() - t0, pair };
+  } catch (error) {
+    // Closed once made, should it ever be; its own failure is the one thrown here already.
+    made.then((pair) => pair.close(), () => "reported above");
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function handshake(meetings: number): Promise<HandshakeSample> {
-  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], failed: 0 };
+  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], failed: 0, floorFailed: 0 };
   const subjects = ["floor", "floorHeld", "ours"] as const;
   for (let i = 0; i < meetings; i++) {
     // Rotate which goes first, so that none always follows another's teardown.
     const order = subjects.map((_, k) => subjects[(i + k) % subjects.length] as (typeof subjects)[number]);
     for (const which of order) {
       if (which !== "ours") {
-        const { ms, pair } = await meetFloor(which === "floorHeld");
-        sample[which].push(ms);
-        pair.close();
+        try {
+          const { ms, pair } = await meetFloor(which === "floorHeld");
+          sample[which].push(ms);
+          pair.close();
+        } catch (error) {
+          sample.floorFailed++;
+          console.error(`[peers ${stack}] floor meeting (${which}) failed: ${String(error)}`);
+        }
       } else {
         try {
           const { ms, alice, bob } = await meetOurs();

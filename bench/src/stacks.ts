@@ -57,6 +57,16 @@ export async function directPair(Pc: typeof RTCPeerConnection, { hold = false } 
       b.close();
     },
   };
+  try {
+    await negotiate(pair, hold);
+  } catch (error) {
+    pair.close();
+    throw error;
+  }
+  return pair;
+}
+
+async function negotiate({ a, b, ca, cb }: DirectPair, hold: boolean): Promise<void> {
   const open = Promise.all([opened(ca), opened(cb)]);
   const toB = trickle(a, b);
   const toA = trickle(b, a);
@@ -70,7 +80,6 @@ export async function directPair(Pc: typeof RTCPeerConnection, { hold = false } 
   toA.ready();
   if (hold) toB.ready();
   await open;
-  return pair;
 }
 
 /** Hands `from`'s candidates to `to` as they come; those before `ready()` (`to` has no remote description yet) wait for it. */
