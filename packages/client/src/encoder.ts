@@ -103,11 +103,11 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
   const frame = new Uint8Array(data);
   const view = new DataView(data);
   if (frame.length < 1) return "an empty binary frame";
-  const kind = view.getUint8(0);
+  const kind = frame[0]!;
   switch (kind) {
     case FrameKind.WHOLE: {
       if (frame.length < 4) return "a truncated frame";
-      const payload = view.getUint8(1);
+      const payload = frame[1]!;
       const typeLength = view.getUint16(2);
       if (!isPayload(payload) || frame.length < 4 + typeLength) return "a malformed frame";
       const type = typeLength === 0 ? "" : textOr(frame.subarray(4, 4 + typeLength));
@@ -116,7 +116,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
     }
     case FrameKind.START: {
       if (frame.length < 16) return "a truncated frame";
-      const payload = view.getUint8(1);
+      const payload = frame[1]!;
       const typeLength = view.getUint16(2);
       const total = view.getFloat64(8);
       if (!isPayload(payload) || frame.length !== 16 + typeLength || !Number.isSafeInteger(total) || total < 0) {
@@ -135,7 +135,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
     case FrameKind.ABORT:
     case FrameKind.REFUSE:
       if (frame.length !== 8) return "a malformed control frame";
-      return { kind, id: view.getUint32(4), failed: view.getUint8(1) === 1 };
+      return { kind, id: view.getUint32(4), failed: frame[1] === 1 };
     default:
       return `a frame of unknown kind ${kind}`;
   }

@@ -21,11 +21,11 @@ interface Transfer {
   total: number;
   received: number;
   /**
-   * A Blob's chunks, its parts. Binary and JSON: one buffer of the declared
-   * total, each chunk copied in as it arrives, so that the frames are
-   * garbage at once (young, cheap to collect) and the whole is never held twice.
+   * One buffer of the declared total, each chunk copied in as it arrives, so
+   * that the frames are garbage at once (young, cheap to collect) and the
+   * message is never held twice before it is delivered.
    */
-  chunks: Uint8Array[];
+  whole: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -50,10 +50,9 @@ export class Receiver {
     return this.#transfer ? 1 : 0;
   }
 
-  /** Bytes held for the transfer being reassembled (its whole buffer, allocated at its start, or a Blob's parts so far). */
+  /** Bytes held for the transfer being reassembled: its declared total, allocated at its start. */
   get buffered(): number {
-    const transfer = this.#transfer;
-    return !transfer ? 0 : transfer.payload === PayloadKind.BLOB ? transfer.received : transfer.total;
+    return this.#transfer?.total ?? 0;
   }
 
   /** Frees the transfer being reassembled, reporting `error` if one was. */
@@ -74,13 +73,13 @@ export class Receiver {
     switch (frame.kind) {
       case FrameKind.WHOLE:
         if (frame.bytes.length > this.#options.maxMessageSize) return this.#tooLarge(frame.bytes.length);
-        return this.#deliver(frame.payload, frame.type, [frame.bytes]);
+        return this.#deliver(frame.payload, frame.type, frame.bytes);
       case FrameKind.START: {
         const { id, total, payload, type } = frame;
         if (this.#transfer) this.#giveUp(`a new transfer before ${this.#transfer.id} ended`);
         if (total > this.#options.maxMessageSize) return this.#refuse(id, `declares ${total} bytes`);
         // The total was checked against maxMessageSize: this allocation is within the bound.
-        this.#transfer = { id, payload, type, total, received: 0, chunks: payload === PayloadKind.BLOB ? [] : [new Uint8Array(total)] };
+        this.#transfer = { id, payload, type, total, received: 0, whole: new Uint8Array(total) };
         this.#options.progress(id, 0, total);
         return;
       }
@@ -116,20 +115,18 @@ export class Receiver {
     if (transfer.received + bytes.length > transfer.total) {
       return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
     }
-    if (transfer.payload === PayloadKind.BLOB) transfer.chunks.push(bytes);
-    else transfer.chunks[0]!.set(bytes, transfer.received);
+    transfer.whole.set(bytes, transfer.received);
     transfer.received += bytes.length;
     this.#options.progress(id, transfer.received, transfer.total);
     if (transfer.received === transfer.total) {
       this.#transfer = undefined;
-      this.#deliver(transfer.payload, transfer.type, transfer.chunks);
+      this.#deliver(transfer.payload, transfer.type, transfer.whole);
     }
   }
 
-  /** `chunks`: a Blob's parts, or the message in one piece (a `WHOLE` frame's bytes, a transfer's buffer). */
-  #deliver(payload: PayloadKind, type: string, chunks: Uint8Array[]): void {
-    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type }));
-    const whole = chunks[0]!;
+  /** `whole`: the message, a `WHOLE` frame's bytes or a transfer's buffer. */
+  #deliver(payload: PayloadKind, type: string, whole: Uint8Array): void {
+    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob([whole as Uint8Array<ArrayBuffer>], { type }));
     // A transfer's buffer is exactly the message; a WHOLE frame's bytes lie inside the frame.
     if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.byteOffset ? whole.slice().buffer : whole.buffer);
     let text: string;

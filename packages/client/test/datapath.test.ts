@@ -63,6 +63,27 @@ describe("the sender's frames", () => {
     expect(sizes.length).toBe(2 * (1 + Math.ceil(total / (MAX_FRAME - CHUNK_HEADER))));
   });
 
+  it("looks at bufferedAmount and readyState once per high watermark handed over, not per message", async () => {
+    const { ca, cb } = await channelPair();
+    const reads = { bufferedAmount: 0, readyState: 0 };
+    for (const name of ["bufferedAmount", "readyState"] as const) {
+      let proto = Object.getPrototypeOf(ca);
+      while (proto && !Object.getOwnPropertyDescriptor(proto, name)) proto = Object.getPrototypeOf(proto);
+      const { get } = Object.getOwnPropertyDescriptor(proto, name)!;
+      Object.defineProperty(ca, name, { get: () => (reads[name]++, get!.call(ca)) });
+    }
+    const s = sender(ca, () => undefined);
+    const count = 200;
+    const arrived = new Promise<void>((resolve) => {
+      let got = 0;
+      cb.addEventListener("message", () => ++got === count && resolve());
+    });
+    // 200 messages of 1 KiB of JSON text: 600 KiB counted at 3 bytes per unit, under one high watermark.
+    for (let i = 0; i < count; i++) await s.send(toOutgoing("x".repeat(1024)));
+    await arrived;
+    expect(reads).toEqual({ bufferedAmount: 1, readyState: 1 });
+  });
+
   it("a large JSON text sent to several peers is encoded to UTF-8 once", async () => {
     const { ca } = await channelPair();
     const { ca: other } = await channelPair();
