@@ -30,6 +30,8 @@ export interface HandshakeSample {
   /** The floor with the offerer's candidates held until it has the answer (see `directPair`). */
   floorHeld: number[];
   ours: number[];
+  /** Of each meeting of ours, the milliseconds until both clients were seated (WebSocket open, `Join`, `Initialize`). */
+  seated: number[];
   /** Meetings that failed, not in the times: ours (a peer left or an error came first), the floors (a channel closed unopened, or nothing within FLOOR_DEADLINE). */
   failed: number;
   floorFailed: number;
@@ -58,14 +60,19 @@ function connected(c: RTCClient): Promise<string> {
 }
 
 /** Two clients started at the same moment, until each has the other connected. */
-async function meetOurs(): Promise<{ ms: number; alice: RTCClient; bob: RTCClient; bobId: string }> {
+async function meetOurs(): Promise<{ ms: number; seated: number; alice: RTCClient; bob: RTCClient; bobId: string }> {
   const room = `bench-${process.pid}-${++rooms}`;
   const t0 = performance.now();
   const alice = client(room);
   const bob = client(room);
+  let seated = NaN;
+  void Promise.all([alice.joined, bob.joined]).then(
+    () => (seated = performance.now() - t0),
+    () => "the meeting's failure is reported by connected()",
+  );
   try {
     const [bobId] = await Promise.all([connected(alice), connected(bob)]);
-    return { ms: performance.now() - t0, alice, bob, bobId };
+    return { ms: performance.now() - t0, seated, alice, bob, bobId };
   } catch (error) {
     alice.close();
     bob.close();
@@ -93,7 +100,7 @@ async function meetFloor(hold = false): Promise<{ ms: number; pair: DirectPair }
 }
 
 async function handshake(meetings: number): Promise<HandshakeSample> {
-  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], failed: 0, floorFailed: 0 };
+  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], seated: [], failed: 0, floorFailed: 0 };
   const subjects = ["floor", "floorHeld", "ours"] as const;
   for (let i = 0; i < meetings; i++) {
     // Rotate which goes first, so that none always follows another's teardown.
@@ -110,8 +117,9 @@ async function handshake(meetings: number): Promise<HandshakeSample> {
         }
       } else {
         try {
-          const { ms, alice, bob } = await meetOurs();
+          const { ms, seated, alice, bob } = await meetOurs();
           sample.ours.push(ms);
+          sample.seated.push(seated);
           alice.close();
           bob.close();
         } catch (error) {
