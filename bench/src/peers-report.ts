@@ -116,7 +116,7 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
   }
   lines.push(
     "",
-    "*Ours: both seated*: the same quantile of the time from the start until both clients had \`open\` (WebSocket open, \`Join\`, \`Initialize\`), the part of ours the floor has no counterpart for; the rest is the offer, answer and candidates relayed through the server, then ICE, DTLS and SCTP as in the floor.",
+    "*Ours: both seated*: the same quantile of the time from the start until both clients had `open` (WebSocket open, `Join`, `Initialize`), the part of ours the floor has no counterpart for; the rest is the offer, answer and candidates relayed through the server, then ICE, DTLS and SCTP as in the floor.",
     "",
     "Why two floors: with candidates handed over at once, libdatachannel often stalls about 1 s (a replayed DTLS ClientHello left unprocessed until OpenSSL's retransmit timer; see the client README's \"How negotiation goes\"), more under load; holding the offerer's candidates until the answer avoids most of those stalls, at the cost of ICE checks starting later (libjuice then paces them in ~50 ms steps). The client holds.",
     "",
