@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run demo` and `npm test` (and `pnpm demo` / `pnpm test`) land here.
+// `npm run demo`, `npm run dev`, `npm run docs` and `npm test` (and their pnpm forms) land here.
 // On a machine with only Node and npm this does the set-up first: the pinned
 // pnpm (a private copy in .tools/, never a global install), the dependencies,
 // and for the tests a Chromium and the system tools they need. Each step is
@@ -18,9 +18,18 @@ const tasks = {
     ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-demo...", "--output-logs=errors-only"],
     ["--filter", "@raycaster/realtime-demo", "start"],
   ],
+  dev: [
+    ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-demo...", "--output-logs=errors-only"],
+    ["exec", "node", "scripts/dev.mjs"],
+  ],
+  // The API reference (TypeDoc) into docs/api/, which is not committed: it is made from the TSDoc in seconds.
+  docs: [
+    ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-api-docs...", "--output-logs=errors-only"],
+    ["--filter", "@raycaster/realtime-api-docs", "run", "docs"],
+  ],
   test: [["exec", "turbo", "run", "typecheck", "lint", "package", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
 };
-if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\` or \`npm test\``);
+if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\`, \`npm run dev\`, \`npm run docs\` or \`npm test\``);
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
@@ -75,7 +84,7 @@ function ensureDependencies() {
 function manifestHash() {
   const hash = createHash("sha256");
   const files = ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", join("bench", "package.json")];
-  for (const group of ["packages", "apps", "tests"]) {
+  for (const group of ["packages", "apps", "tests", "tools", "examples"]) {
     const dir = join(root, group);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) files.push(join(group, name, "package.json"));

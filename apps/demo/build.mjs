@@ -2,6 +2,7 @@
 //   dist/public/  the page (index.html, main.js, styles.css), bundled for the browser
 //   dist/main.js  the Node server (page + signaling on one port)
 // and fails if the page bundle pulled in anything Node-only.
+// `node build.mjs --watch` (the root's `pnpm dev`) rebuilds both on change.
 import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -13,7 +14,9 @@ const publicDir = `${dist}/public`;
 await rm(dist, { recursive: true, force: true });
 await mkdir(publicDir, { recursive: true });
 
-const page = await esbuild.build({
+const watch = process.argv.includes("--watch");
+
+const pageOptions = {
   absWorkingDir: root,
   entryPoints: { main: "src/page/main.ts", styles: "src/page/styles.css" },
   outdir: publicDir,
@@ -27,12 +30,8 @@ const page = await esbuild.build({
   sourcemap: "linked",
   metafile: true,
   logLevel: "warning",
-});
-await copyFile(`${root}src/page/index.html`, `${publicDir}/index.html`);
-
-await assertBrowserSafe(page.metafile, `${publicDir}/main.js`);
-
-await esbuild.build({
+};
+const serverOptions = {
   absWorkingDir: root,
   entryPoints: ["src/main.ts"],
   outfile: `${dist}/main.js`,
@@ -44,13 +43,37 @@ await esbuild.build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
-});
+};
+await copyFile(`${root}src/page/index.html`, `${publicDir}/index.html`);
 
-const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-for (const [file, { bytes }] of Object.entries(page.metafile.outputs)) {
-  if (!file.endsWith(".map")) console.log(`  ${file.replace(/^.*?dist\//, "dist/")}  ${kib(bytes)}`);
+if (watch) {
+  // Every rebuild of the page is checked as a build is.
+  const check = {
+    name: "browser-safe",
+    setup(build) {
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        await assertBrowserSafe(result.metafile, `${publicDir}/main.js`);
+        console.log(`demo: page rebuilt ${new Date().toLocaleTimeString()}`);
+      });
+    },
+  };
+  const contexts = [await esbuild.context({ ...pageOptions, plugins: [check] }), await esbuild.context(serverOptions)];
+  // A first build before watching: the demo server starts on what it wrote.
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log("demo: watching src/ and the packages' dist/ (index.html is copied once)");
+} else {
+  const page = await esbuild.build(pageOptions);
+  await assertBrowserSafe(page.metafile, `${publicDir}/main.js`);
+  await esbuild.build(serverOptions);
+  const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+  for (const [file, { bytes }] of Object.entries(page.metafile.outputs)) {
+    if (!file.endsWith(".map")) console.log(`  ${file.replace(/^.*?dist\//, "dist/")}  ${kib(bytes)}`);
+  }
+  console.log("  dist/main.js (server)");
 }
-console.log("  dist/main.js (server)");
+
 
 /**
  * The page must get the client-only entry of @raycaster/realtime. If the

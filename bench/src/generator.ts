@@ -119,7 +119,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
 }
 
-process.on("message", async (command: GeneratorCommand) => {
+process.on("message", (command: GeneratorCommand) => {
+  handle(command).catch((error: unknown) => {
+    console.error("generator: a command failed:", error);
+    process.exit(1);
+  });
+});
+
+async function handle(command: GeneratorCommand): Promise<void> {
   if ("setup" in command) {
     windowSize = command.setup.window;
     await setup(command.setup.kind, command.setup.port, command.setup.pairs);
@@ -147,5 +154,5 @@ process.on("message", async (command: GeneratorCommand) => {
     for (const c of clients) c.inflight.length = 0;
     process.send?.({ stopped: true });
   }
-});
+}
 process.on("disconnect", () => process.exit(0));

@@ -7,7 +7,7 @@ wss.on("connection", (socket, request) => {
   const id = new URL(request.url ?? "/", "http://x").searchParams.get("id") ?? "";
   sockets.set(id, socket);
   socket.on("message", (data) => {
-    const { to, ...fields } = JSON.parse(String(data)) as { to: string };
+    const { to, ...fields } = JSON.parse((data as Buffer).toString("utf8")) as { to: string };
     sockets.get(to)?.send(JSON.stringify({ ...fields, from: id }));
   });
   socket.on("close", () => sockets.delete(id));

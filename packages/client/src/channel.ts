@@ -1,7 +1,7 @@
 import { Emitter } from "./emitter.js";
 import { FrameKind, utf8 } from "./encoder.js";
 import type { TransferCounts } from "./client.js";
-import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
+import { messageOf, peerError, RealtimeError } from "./errors.js";
 import { toOutgoing } from "./outgoing.js";
 import { Receiver } from "./receiver.js";
 import type { StandardSchemaV1 } from "./schema.js";
@@ -83,7 +83,10 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     this.#context = options.context;
   }
 
-  /** The `RTCDataChannel` options both sides use. */
+  /**
+   * The `RTCDataChannel` options both sides use.
+   * @internal
+   */
   get spec(): ChannelSpec {
     return this.#spec;
   }
@@ -122,12 +125,16 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     return sent;
   }
 
-  /** Closes this channel's `RTCDataChannel`s with every peer (messages under way fail) and forgets its handlers. */
+  /**
+   * Closes this channel's `RTCDataChannel`s with every peer (messages under
+   * way fail) and forgets its handlers: pending `once()` promises reject
+   * with `CLIENT_CLOSED`. The client's `close()` closes every channel.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#context.closed();
-    this.removeAllListeners();
+    this.end(new RealtimeError("CLIENT_CLOSED", `channel "${this.name}" closed`));
   }
 
   /** Live transfers and the bytes they hold, for `client.stats()`. */
@@ -194,7 +201,7 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
     const pipe = this.#current.get(peerId);
     const state = pipe?.channel.readyState;
     if (!pipe || (state !== "open" && state !== "connecting")) {
-      throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, `not connected (channel "${this.name}")`);
+      throw peerError("PEER_NOT_CONNECTED", peerId, `not connected (channel "${this.name}")`);
     }
     return pipe;
   }
@@ -212,14 +219,14 @@ export class Channel<T = unknown> extends Emitter<ChannelEvents<T>> {
         this.emit("message", { peerId, data: result.value });
       } catch (cause) {
         const what = `sent a message failing channel "${this.name}"'s schema: ${messageOf(cause)}`;
-        this.#context.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, what, cause));
+        this.#context.error(peerError("INVALID_PEER_MESSAGE", peerId, what, cause));
       }
     });
   }
 }
 
 function transferFailed(peerId: string, why: string): RealtimeError {
-  return peerError(ClientErrorCodes.TRANSFER_FAILED, peerId, `transfer failed: ${why}`);
+  return peerError("TRANSFER_FAILED", peerId, `transfer failed: ${why}`);
 }
 
 /** The SCTP stream id of a named channel: a stable hash (FNV-1a) of its name into 1..1023 (0 is the default channel). */

@@ -1,17 +1,9 @@
-import {
-  ErrorCodes,
-  SignalingEvents,
-  type IceServer,
-  type InitializeMessage,
-  type PeerMetadata,
-  type ServerMessage,
-} from "@raycaster/realtime-protocol/client";
+import type { IceServer, InitializeMessage, PeerMetadata, ServerMessage } from "@raycaster/realtime-protocol/client";
 import type { Channel, SendOptions, TransferProgress } from "./channel.js";
-import { connectionInfo, type ConnectionInfo } from "./connectionInfo.js";
 import { asyncDisposeSymbol, disposeSymbol } from "./dispose.js";
 import { Emitter } from "./emitter.js";
-import { Media, mediaUnsupported, splitTarget, supportsMedia, type TrackTarget } from "./media.js";
-import { ClientErrorCodes, messageOf, peerError, RealtimeError } from "./errors.js";
+import { extend, type ExtensionHost, type MediaExtension } from "./extension.js";
+import { messageOf, RealtimeError } from "./errors.js";
 import { resolveClientOptions, type ResolvedClientOptions, type RTCClientOptions } from "./options.js";
 import { Peer, type PeerLeftReason } from "./peer.js";
 import { SignalingConnection, type SignalingState } from "./connection.js";
@@ -30,8 +22,8 @@ export interface TransferCounts {
   receiveBuffered: number;
 }
 
-/** The events of {@link RTCClient}, each with its payload. */
-export interface RTCClientEvents {
+/** The events of {@link RTCClient}, each with its payload; `T` is the type of the default channel's messages. */
+export interface RTCClientEvents<T = unknown> {
   /**
    * Seated in the room: your id, and the peers there (each new one also gets
    * `peerJoined`). Fires again on every seating after a reconnect: with
@@ -55,14 +47,15 @@ export interface RTCClientEvents {
    */
   peerConnected: { peerId: string };
   /**
-   * A remote media track arrived, with the streams the peer added it to
+   * With media only (`mediaOf(client)`, from `@raycaster/realtime-client/media`):
+   * a remote media track arrived, with the streams the peer added it to
    * (attach `streams[0]` to a `<video>`). The same track is not reported
    * twice while it lasts; a connection replaced by an ICE restart or a
    * collision brings its tracks again as new objects.
    */
   track: { peerId: string; track: MediaStreamTrack; streams: readonly MediaStream[] };
   /**
-   * A remote track reported by `track` ended: the peer removed it (seen
+   * With media only: a remote track reported by `track` ended: the peer removed it (seen
    * when the renegotiation that removed it completes), or the connection it
    * came on was replaced. Not fired for a peer that leaves: `peerLeft`
    * ends all of its tracks.
@@ -70,9 +63,10 @@ export interface RTCClientEvents {
   trackRemoved: { peerId: string; track: MediaStreamTrack };
   /**
    * A message from a peer on the default channel: a JSON value (parsed), an
-   * `ArrayBuffer` (binary sent), or a `Blob` (with its `type`).
+   * `ArrayBuffer` (binary sent), or a `Blob` (with its `type`); validated
+   * by the client's `schema` if it has one.
    */
-  message: { peerId: string; data: unknown };
+  message: { peerId: string; data: T };
   /** A chunked transfer on the default channel moved on, on either end; `bytes === total` when it is done. */
   progress: TransferProgress;
   /** A peer is gone: it left the room, its connection failed, or it closed. */
@@ -93,22 +87,26 @@ export interface RTCClientEvents {
 /**
  * A WebRTC client: joins a room through the signaling server, connects to
  * every peer in it, and sends JSON to them over data channels, peer to peer.
+ * `T` types the default channel's messages (`send`, `broadcast`, the
+ * `message` event): given, or inferred from the `schema` option; `unknown`
+ * without either.
  *
  * @example
  * ```ts
  * const client = new RTCClient({ url: "ws://localhost:3000", room: "lobby" });
  * client.on("peerConnected", ({ peerId }) => client.send(peerId, { hello: "world" }));
  * client.on("message", ({ peerId, data }) => console.log(peerId, data));
+ *
+ * const typed = new RTCClient({ url, schema: z.object({ x: z.number() }) }); // data: { x: number }
  * ```
  */
-export class RTCClient extends Emitter<RTCClientEvents> {
+export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
   readonly #options: ResolvedClientOptions;
   readonly #signaling: SignalingConnection;
   readonly #peers = new Map<string, Peer>();
   readonly #resources = new Resources();
-  readonly #media = new Media();
-  /** Whether this RTCPeerConnection carries media (not node-datachannel's polyfill). */
-  readonly #mediaSupported: boolean;
+  /** Media, once `mediaOf(client)` (the `/media` entry) hooked it in. */
+  #media: MediaExtension | undefined;
   readonly #channels: ChannelRegistry;
   /** ICE servers from the server (`Initialize.iceServers`, renewed by `IceServers`): TURN with credentials for this seat. */
   #serverIceServers: RTCIceServer[] = [];
@@ -119,7 +117,13 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   readonly #joined: Promise<RTCClientEvents["open"]>;
   #settleJoined: { resolve(open: RTCClientEvents["open"]): void; reject(error: RealtimeError): void } | undefined;
 
-  constructor(options: RTCClientOptions) {
+  /**
+   * Connects to the signaling server at once and joins `options.room`.
+   * @throws TypeError or RangeError on a bad option (one that is not a
+   * number of the right range, a `debug` that is not a function), or when no
+   * `RTCPeerConnection` or `WebSocket` is given and the runtime has none.
+   */
+  constructor(options: RTCClientOptions<T>) {
     super();
     this.#joined = new Promise((resolve, reject) => {
       this.#settleJoined = { resolve, reject };
@@ -132,12 +136,11 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     // A bad configuration (a TURN server without credentials, a malformed
     // URL) throws here, from the constructor, rather than later inside a
     // WebSocket callback where nobody could catch it.
-    const probe = new this.#options.RTCPeerConnection(this.#options.rtcConfiguration) as RTCPeerConnection;
-    this.#mediaSupported = supportsMedia(probe);
-    probe.close();
+    new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#channels = new ChannelRegistry({
       maxMessageSize: this.#options.maxMessageSize,
+      schema: options.schema,
       error: (error) => this.#error(error),
       added: (spec) => {
         for (const peer of this.#peers.values()) peer.addChannel(spec);
@@ -146,14 +149,14 @@ export class RTCClient extends Emitter<RTCClientEvents> {
         for (const peer of this.#peers.values()) peer.removeChannel(name);
       },
     });
-    this.#channels.default.on("message", (event) => this.emit("message", event));
+    this.#channels.default.on("message", (event) => this.emit("message", event as RTCClientEvents<T>["message"]));
     this.#channels.default.on("progress", (event) => this.emit("progress", event));
     this.#signaling = new SignalingConnection(this.#options, {
       seated: (message) => this.#onSignal(message),
       message: (message) => this.#onSignal(message),
       refused: () => this.#onResumeRefused(),
       error: (error) => {
-        if (error.code === ClientErrorCodes.SIGNALING_FAILED) this.#rejectJoined(error);
+        if (error.code === "SIGNALING_FAILED") this.#rejectJoined(error);
         this.#error(error);
       },
       state: (state, previous) => {
@@ -221,8 +224,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * after `peerLeft`), `NOT_SERIALIZABLE`, `ABORTED` (`options.signal`),
    * `TRANSFER_FAILED` (the connection was replaced or closed meanwhile), or
    * `MESSAGE_TOO_LARGE` (the peer refused it: over its `maxMessageSize`).
+   * @throws {@link RealtimeError} as a rejection, never synchronously.
    */
-  send(peerId: string, data: unknown, options?: SendOptions): Promise<void> {
+  send(peerId: string, data: T, options?: SendOptions): Promise<void> {
     return this.#channels.default.send(peerId, data, options);
   }
 
@@ -231,7 +235,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * with how many peers it was handed to. A peer that cannot take it is
    * reported with an `error` event and not counted.
    */
-  broadcast(data: unknown, options?: SendOptions): Promise<number> {
+  broadcast(data: T, options?: SendOptions): Promise<number> {
     return this.#channels.default.broadcast(data, options);
   }
 
@@ -243,6 +247,9 @@ export class RTCClient extends Emitter<RTCClientEvents> {
    * connections at once. Throws `CHANNEL_CONFLICT` for a name declared
    * already (or `"realtime"`, the default channel's), or one whose id
    * another name has.
+   * @throws {@link RealtimeError} `CHANNEL_CONFLICT` as above; TypeError when
+   * both `maxRetransmits` and `maxPacketLifeTime` are given, RangeError when
+   * either is not a whole number from 0 to 65535.
    *
    * @example
    * ```ts
@@ -254,78 +261,6 @@ export class RTCClient extends Emitter<RTCClientEvents> {
   channel<T = unknown>(name: string, options?: ChannelOptions<T>): Channel<T>;
   channel<T>(name: string, options?: ChannelOptions<T>): Channel<T> {
     return this.#channels.declare(name, options);
-  }
-
-  /**
-   * How this client reaches `peerId` now: the ICE candidate pair in use
-   * (`"host"`: direct; `"srflx"`/`"prflx"`: through a NAT; `"relay"`:
-   * through TURN) and its round-trip time, from the connection's
-   * `getStats()`. Rejects with `PEER_NOT_CONNECTED` for a peer not in the
-   * room or with no selected pair (still connecting, or restarting).
-   */
-  async connectionInfo(peerId: string): Promise<ConnectionInfo> {
-    const connection = this.#peers.get(peerId)?.connection;
-    if (!connection) {
-      throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "not in the room");
-    }
-    return connectionInfo(connection, peerId);
-  }
-
-  /**
-   * Sends a media track to every peer, present and future (including the
-   * fresh connections ICE restarts make), or with `{ peers }` as last
-   * argument to those peers only. `streams` are what the remote side's
-   * `track` event reports (give one to keep audio and video of a camera
-   * together). Each connection renegotiates through perfect negotiation;
-   * tracks added at once on both sides all arrive. Adding a track again
-   * extends it to more peers. Throws `MEDIA_UNSUPPORTED` on a WebRTC stack
-   * without media (node-datachannel's polyfill).
-   *
-   * @example
-   * ```ts
-   * const media = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
-   * for (const track of media.getTracks()) client.addTrack(track, media);
-   * client.on("track", ({ streams }) => (video.srcObject = streams[0] ?? null));
-   * ```
-   */
-  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): void;
-  addTrack(track: MediaStreamTrack, ...streamsAndTarget: [...streams: MediaStream[], target: TrackTarget]): void;
-  addTrack(track: MediaStreamTrack, ...args: (MediaStream | TrackTarget)[]): void {
-    this.#checkMedia();
-    const { streams, target } = splitTarget(args);
-    this.#media.add(track, streams, target);
-    void this.#syncTracks(target);
-  }
-
-  /**
-   * Stops sending a track to every peer (and future ones), or with
-   * `{ peers }` to those only; each connection renegotiates, and the remote
-   * side gets `trackRemoved`. The track itself is yours: it is not stopped.
-   * A track that was not added is ignored. Throws `MEDIA_UNSUPPORTED` on a
-   * stack without media.
-   */
-  removeTrack(track: MediaStreamTrack, target?: TrackTarget): void {
-    this.#checkMedia();
-    this.#media.remove(track, target);
-    void this.#syncTracks(target);
-  }
-
-  /**
-   * Puts `newTrack` in place of `oldTrack` (a camera switch), for every peer
-   * sending it or with `{ peers }` for those only; future peers get the new
-   * one. Of the same kind, the senders swap it without renegotiating;
-   * otherwise it is removed and added. Resolves when every connection
-   * swapped it (a connection that fails reports `NEGOTIATION_FAILED` as an
-   * `error` event). Throws `TRACK_NOT_ADDED` when `oldTrack` was never
-   * added, `MEDIA_UNSUPPORTED` on a stack without media.
-   */
-  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack, target?: TrackTarget): Promise<void> {
-    this.#checkMedia();
-    if (!this.#media.has(oldTrack)) {
-      throw new RealtimeError(ClientErrorCodes.TRACK_NOT_ADDED, `track ${oldTrack.id} was not added with addTrack`);
-    }
-    this.#media.replace(oldTrack, newTrack, target);
-    return this.#syncTracks(target);
   }
 
   /**
@@ -357,8 +292,12 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.emit("signalingState", { state: "closed", previous });
       this.emit("signalingClosed", { code: 1000, reason: "client closed" });
     }
-    this.removeAllListeners();
-    this.#rejectJoined(new RealtimeError(ClientErrorCodes.CLIENT_CLOSED, "the client closed before joining"));
+    // Nothing listens to a closed client: every handler goes, on named
+    // channels too, and what awaits it (`joined`, `once()`) is rejected.
+    const closed = new RealtimeError("CLIENT_CLOSED", "the client closed");
+    this.#channels.close();
+    this.end(closed);
+    this.#rejectJoined(closed);
   }
 
   /** {@link close}, for `using client = new RTCClient(...)`. */
@@ -379,50 +318,63 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     this.#settleJoined = undefined;
   }
 
-  #checkMedia(): void {
-    if (!this.#mediaSupported) throw mediaUnsupported();
-  }
-
-  /** Brings the target peers' connections (every peer when none) to the wanted tracks. */
-  async #syncTracks(target: TrackTarget | undefined): Promise<void> {
-    const peers = target?.peers ? target.peers.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
-    await Promise.all(peers.map((peer) => peer?.syncTracks()));
+  /**
+   * The seam of the `/media` entry and of `connectionInfo` (see
+   * extension.ts): what they need of the client.
+   * @internal
+   */
+  [extend](): ExtensionHost {
+    return {
+      RTCPeerConnection: this.#options.RTCPeerConnection,
+      attach: (media) => {
+        this.#media = media;
+        for (const peer of this.#peers.values()) peer.setMedia(media.peer(peer.id));
+      },
+      emit: (event, payload) => {
+        if (!this.#closed) this.emit(event, payload as never);
+      },
+      sync: async (peerIds) => {
+        const peers = peerIds ? peerIds.map((id) => this.#peers.get(id)) : [...this.#peers.values()];
+        await Promise.all(peers.map(async (peer) => peer?.syncTracks()));
+      },
+      connection: (peerId) => this.#peers.get(peerId)?.connection,
+    };
   }
 
   #onSignal(message: ServerMessage): void {
     if (this.#closed) return;
     switch (message.event) {
-      case SignalingEvents.Initialize:
+      case "Initialize":
         this.#onSeated(message);
         break;
-      case SignalingEvents.UserConnected:
+      case "UserConnected":
         this.#peer(message.id, false, message.metadata);
         break;
-      case SignalingEvents.UserDisconnected:
+      case "UserDisconnected":
         this.#drop(message.id, "left");
         break;
-      case SignalingEvents.ReceiveOffer:
+      case "ReceiveOffer":
         this.#peer(message.from, false)?.receiveDescription("offer", message.sdp);
         break;
-      case SignalingEvents.ReceiveAnswer:
+      case "ReceiveAnswer":
         this.#peers.get(message.from)?.receiveDescription("answer", message.sdp);
         break;
-      case SignalingEvents.ReceiveCandidate:
+      case "ReceiveCandidate":
         this.#peers.get(message.from)?.receiveCandidate(message.candidate);
         break;
-      case SignalingEvents.Error:
+      case "Error":
         // A signal racing a peer's departure comes back as PEER_NOT_FOUND
         // after we already dropped that peer: expected, not worth an error.
-        if (message.code === ErrorCodes.PEER_NOT_FOUND && message.peer && !this.#peers.has(message.peer)) break;
+        if (message.code === "PEER_NOT_FOUND" && message.peer && !this.#peers.has(message.peer)) break;
         this.#error(
           new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
         );
         break;
-      case SignalingEvents.IceServers:
+      case "IceServers":
         this.#setServerIceServers(message.iceServers);
         break;
-      case SignalingEvents.Token:
-      case SignalingEvents.Pong:
+      case "Token":
+      case "Pong":
         break;
     }
   }
@@ -488,14 +440,11 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       createConnection: () => new RTCPeerConnection(this.#configuration()),
       relayOnly: rtcConfiguration.iceTransportPolicy === "relay",
       context: {
-        sendOffer: (sdp) => signaling.send({ event: SignalingEvents.SendOffer, to: peerId, sdp }),
-        sendAnswer: (sdp) => signaling.send({ event: SignalingEvents.SendAnswer, to: peerId, sdp }),
-        sendCandidate: (candidate) => signaling.send({ event: SignalingEvents.SendCandidate, to: peerId, candidate }),
+        sendOffer: (sdp) => signaling.send({ event: "SendOffer", to: peerId, sdp }),
+        sendAnswer: (sdp) => signaling.send({ event: "SendAnswer", to: peerId, sdp }),
+        sendCandidate: (candidate) => signaling.send({ event: "SendCandidate", to: peerId, candidate }),
         canSignal: () => signaling.state !== "closed",
         opened: () => this.emit("peerConnected", { peerId }),
-        tracks: () => this.#media.tracksFor(peerId),
-        track: (track, streams) => this.emit("track", { peerId, track, streams }),
-        trackRemoved: (track) => this.emit("trackRemoved", { peerId, track }),
         gone: (reason) => this.#drop(peerId, reason),
         error: (error) => this.#error(error),
       },
@@ -506,6 +455,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       resources: this.#resources,
       channels: () => this.#channels.specs(),
       attach: (spec, channel, sctp) => this.#channels.get(spec.name)?.attach(peerId, channel, sctp) ?? (() => undefined),
+      media: this.#media?.peer(peerId),
     });
     this.#peers.set(peerId, peer);
     this.emit("peerJoined", { peerId, metadata: metadata ?? {} });
@@ -540,7 +490,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
       this.#serverIceServers = previous;
       this.#error(
         new RealtimeError(
-          ClientErrorCodes.INVALID_SERVER_MESSAGE,
+          "INVALID_SERVER_MESSAGE",
           `RTCPeerConnection refused the server's ICE servers: ${messageOf(cause)}`,
           { cause },
         ),
@@ -558,7 +508,7 @@ export class RTCClient extends Emitter<RTCClientEvents> {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
     this.#peers.delete(peerId);
-    this.#media.forget(peerId);
+    this.#media?.left(peerId);
     peer.close();
     this.emit("peerLeft", { peerId, reason });
   }

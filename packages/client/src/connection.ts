@@ -1,14 +1,6 @@
-import {
-  ErrorCodes,
-  FinalCloseCodes,
-  SignalingEvents,
-  type ClientMessage,
-  type ErrorCode,
-  type InitializeMessage,
-  type ServerMessage,
-} from "@raycaster/realtime-protocol/client";
+import { FinalCloseCodes, type ClientMessage, type ErrorCode, type InitializeMessage, type ServerMessage } from "@raycaster/realtime-protocol/client";
 import { backoffDelay } from "./backoff.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 import { KeepAlive } from "./keepalive.js";
 import { whenOnline } from "./online.js";
 import type { ResolvedClientOptions } from "./options.js";
@@ -28,9 +20,9 @@ export const MAX_QUEUED_SIGNALS = 256;
 
 /** Resume refusals: nobody is seated and the socket stays open for a plain `Join`. */
 const refusals: ReadonlySet<string> = new Set<ErrorCode>([
-  ErrorCodes.INVALID_TOKEN,
-  ErrorCodes.TOKEN_EXPIRED,
-  ErrorCodes.SEAT_GONE,
+  "INVALID_TOKEN",
+  "TOKEN_EXPIRED",
+  "SEAT_GONE",
 ]);
 
 export interface SignalingConnectionHandlers {
@@ -138,7 +130,7 @@ export class SignalingConnection {
     this.#keepAlive = new KeepAlive(
       { interval: this.#options.pingInterval, timeout: this.#options.pingTimeout },
       {
-        ping: () => channel.send({ event: SignalingEvents.Ping }),
+        ping: () => channel.send({ event: "Ping" }),
         dead: () => {
           // 4000 rather than 1000: should the close reach the server after
           // all, it keeps the seat for the resume that follows.
@@ -152,7 +144,7 @@ export class SignalingConnection {
   #receive(channel: SignalingChannel, message: ServerMessage): void {
     if (channel !== this.#channel) return;
     switch (message.event) {
-      case SignalingEvents.Initialize:
+      case "Initialize":
         this.#token = message.token;
         this.#seated = true;
         this.#attempt = 0;
@@ -164,12 +156,12 @@ export class SignalingConnection {
         else this.#queue.clear();
         this.#handlers.seated(message);
         break;
-      case SignalingEvents.Token:
+      case "Token":
         this.#token = message.token;
         break;
-      case SignalingEvents.Pong:
+      case "Pong":
         break; // heard() already counted it
-      case SignalingEvents.Error:
+      case "Error":
         if (this.#resuming && !this.#seated && refusals.has(message.code)) {
           this.#options.debug("resume refused; joining afresh", {
             code: message.code,
@@ -221,7 +213,7 @@ export class SignalingConnection {
     this.#queue.clear();
     this.#handlers.error(
       new RealtimeError(
-        ClientErrorCodes.SIGNALING_FAILED,
+        "SIGNALING_FAILED",
         `signaling ended (close code ${code}${reason ? `, "${reason}"` : ""}): ${why}`,
         { closeCode: code },
       ),

@@ -1,4 +1,6 @@
-import { ClientErrorCodes, peerError } from "./errors.js";
+import type { RTCClient } from "./client.js";
+import { peerError } from "./errors.js";
+import { extend } from "./extension.js";
 
 /** The kind of an ICE candidate: a local address, one a STUN server saw, one learnt from a peer's check, or a TURN relay. */
 export type CandidateType = "host" | "srflx" | "prflx" | "relay";
@@ -36,12 +38,24 @@ export interface ConnectionInfo {
 type Stats = Record<string, unknown>;
 
 /**
- * The selected candidate pair of `pc`, from `getStats()`: the transport's
- * `selectedCandidatePairId`, else (Firefox has no transport stats) the
- * nominated pair that succeeded. Throws `PEER_NOT_CONNECTED` when there
- * is none.
+ * How `client` reaches `peerId` now: the ICE candidate pair in use
+ * (`"host"`: direct; `"srflx"`/`"prflx"`: through a NAT; `"relay"`:
+ * through TURN) and its round-trip time, from the connection's
+ * `getStats()`: the transport's `selectedCandidatePairId`, else (Firefox
+ * has no transport stats) the nominated pair that succeeded. A function
+ * rather than a method, so that an app that never calls it does not ship it.
+ *
+ * @throws {RealtimeError} (the promise rejects) `PEER_NOT_CONNECTED` for a peer not in the room or with no selected pair (still connecting, or restarting).
+ *
+ * @example
+ * ```ts
+ * import { connectionInfo } from "@raycaster/realtime-client";
+ * const { type, rtt } = await connectionInfo(client, peerId); // "host", 3
+ * ```
  */
-export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Promise<ConnectionInfo> {
+export async function connectionInfo(client: RTCClient<never>, peerId: string): Promise<ConnectionInfo> {
+  const pc = client[extend]().connection(peerId);
+  if (!pc) throw peerError("PEER_NOT_CONNECTED", peerId, "not in the room");
   const report = (await pc.getStats()) as Map<string, Stats>;
   const all = [...report.values()];
   const selectedId = all.find((stats) => stats.type === "transport" && stats.selectedCandidatePairId)
@@ -52,7 +66,7 @@ export async function connectionInfo(pc: RTCPeerConnection, peerId: string): Pro
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
-    throw peerError(ClientErrorCodes.PEER_NOT_CONNECTED, peerId, "no selected candidate pair");
+    throw peerError("PEER_NOT_CONNECTED", peerId, "no selected candidate pair");
   }
   const type = [local.type, remote.type].includes("relay")
     ? "relay"

@@ -10,10 +10,11 @@ export interface ListenOptions {
 
 type Handler = (payload: never) => void;
 
-/** One registration: whether it is a `once`, and how to detach it from its signal. */
+/** One registration: whether it is a `once`, how to detach it from its signal, and for a `once()` promise its rejection. */
 interface Entry {
   once: boolean;
   unlink: (() => void) | undefined;
+  reject: ((reason: unknown) => void) | undefined;
 }
 
 /**
@@ -32,6 +33,8 @@ interface Entry {
  */
 export class Emitter<Events extends object> {
   readonly #handlers = new Map<keyof Events, Map<Handler, Entry>>();
+  /** Set by {@link end}: why nothing can be listened to any more. */
+  #ended: unknown;
 
   /**
    * Adds a handler; returns a function that removes it. With `signal`, it
@@ -47,10 +50,12 @@ export class Emitter<Events extends object> {
 
   /**
    * Waits for the next `event`: `once(event)` returns a promise of its
-   * payload (rejected with `signal.reason` if the signal aborts first; it
-   * stays pending while the event does not come, so give a signal when it
-   * may never come); `once(event, handler)` calls the handler the next time
-   * only and returns a function that removes it.
+   * payload, rejected with `signal.reason` if the signal aborts first, and
+   * with a `CLIENT_CLOSED` `RealtimeError` if the client (or channel)
+   * is closed first (at once, if it is closed already); it stays pending
+   * while the event does not come, so give a signal when it may never
+   * come. `once(event, handler)` calls the handler the next time only and
+   * returns a function that removes it.
    */
   once<K extends keyof Events>(event: K, options?: ListenOptions): Promise<Events[K]>;
   once<K extends keyof Events>(
@@ -67,7 +72,8 @@ export class Emitter<Events extends object> {
     const signal = handlerOrOptions?.signal;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      this.#add(event, resolve as Handler, true, signal, () => reject(signal?.reason));
+      if (this.#ended) return reject(this.#ended);
+      this.#add(event, resolve as Handler, true, signal, reject);
     });
   }
 
@@ -107,9 +113,20 @@ export class Emitter<Events extends object> {
     return true;
   }
 
-  /** Drops every handler (and its signal listener). */
-  protected removeAllListeners(): void {
-    for (const handlers of this.#handlers.values()) for (const entry of handlers.values()) entry.unlink?.();
+  /**
+   * Ends the emitter for good: drops every handler (and its signal
+   * listener), rejects every pending `once()` promise with `reason`, and
+   * from now on `on` and `once` add nothing (a `once()` promise rejects with
+   * `reason` at once), so a closed client or channel holds no listener.
+   */
+  protected end(reason: Error): void {
+    this.#ended ??= reason;
+    for (const handlers of this.#handlers.values()) {
+      for (const entry of handlers.values()) {
+        entry.unlink?.();
+        entry.reject?.(this.#ended);
+      }
+    }
     this.#handlers.clear();
   }
 
@@ -121,29 +138,33 @@ export class Emitter<Events extends object> {
     entry.unlink?.();
   }
 
-  /** Registers `handler`; `aborted` runs after it is removed by its signal aborting. */
+  /**
+   * Registers `handler`; `reject` (a `once()` promise's) runs with
+   * `signal.reason` after it is removed by its signal aborting, or with the
+   * reason of {@link end}.
+   */
   #add(
     event: keyof Events,
     handler: Handler,
     once: boolean,
     signal: AbortSignal | undefined,
-    aborted?: () => void,
+    reject?: (reason: unknown) => void,
   ): () => void {
     const remove = () => this.#remove(event, handler);
-    if (signal?.aborted) return remove;
+    if (signal?.aborted || this.#ended) return remove;
     let handlers = this.#handlers.get(event);
     if (!handlers) {
       handlers = new Map();
       this.#handlers.set(event, handlers);
     }
     if (handlers.has(handler)) return remove;
-    const entry: Entry = { once, unlink: undefined };
+    const entry: Entry = { once, unlink: undefined, reject };
     if (signal) {
       // Detached again when the handler goes any other way, so a long-lived
       // signal does not collect a listener per handler it ever guarded.
       const abort = () => {
         remove();
-        aborted?.();
+        reject?.(signal.reason);
       };
       signal.addEventListener("abort", abort, { once: true });
       entry.unlink = () => signal.removeEventListener("abort", abort);

@@ -31,7 +31,7 @@ export const ClientErrorCodes = {
    * `peerLeft` with `"failed"`), or at `iceRestartTimeout` during a restart.
    */
   TURN_UNAVAILABLE: "TURN_UNAVAILABLE",
-  /** `send` named a peer whose data channel is not open, or `connectionInfo` one with no ICE candidate pair in use. */
+  /** `send` named a peer whose data channel is not open, or `connectionInfo(client, peerId)` one with no ICE candidate pair in use. */
   PEER_NOT_CONNECTED: "PEER_NOT_CONNECTED",
   /**
    * A message over a receiver's `maxMessageSize`: on the receiving side (an
@@ -48,10 +48,14 @@ export const ClientErrorCodes = {
   CHANNEL_CONFLICT: "CHANNEL_CONFLICT",
   /** The value given to `send` or `broadcast` cannot be turned into JSON. */
   NOT_SERIALIZABLE: "NOT_SERIALIZABLE",
-  /** `close()` came before the client was seated: `client.joined` rejects with it. */
+  /**
+   * `close()` came first: `client.joined` rejects with it if the client was
+   * not seated yet, and so does every pending (and later) `once()` promise
+   * of the closed client, or of a closed channel.
+   */
   CLIENT_CLOSED: "CLIENT_CLOSED",
   /**
-   * `addTrack`, `removeTrack` or `replaceTrack` on a WebRTC stack that
+   * `addTrack`, `removeTrack` or `replaceTrack` (of `mediaOf(client)`) on a WebRTC stack that
    * carries no media (node-datachannel's polyfill): thrown, nothing changes.
    */
   MEDIA_UNSUPPORTED: "MEDIA_UNSUPPORTED",

@@ -1,7 +1,6 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
 import { CandidateQueues } from "./candidates.js";
 import type { ChannelSpec } from "./channel.js";
-import { LinkMedia } from "./media.js";
 import type { Resources } from "./resources.js";
 import { hasRelayCandidate, isRelayCandidate } from "./turn.js";
 
@@ -12,8 +11,6 @@ export interface LinkEvents {
   negotiationNeeded(link: Link): void;
   channelOpen(link: Link): void;
   channelClose(link: Link): void;
-  /** A remote track arrived (`ontrack`). */
-  track(link: Link, event: RTCTrackEvent): void;
   /** With `relayOnly`: a round of ICE gathering finished without a relay candidate; `detail` says what is known of why. */
   noRelay(link: Link, detail: string): void;
 }
@@ -45,8 +42,6 @@ export class Link {
   /** Every channel of this connection by name, with what detaches it from its I/O. */
   readonly #channels = new Map<string, { channel: RTCDataChannel; detach: () => void }>();
   readonly candidates: CandidateQueues;
-  /** Our tracks' senders on this connection, and the remote tracks reported. */
-  readonly media = new LinkMedia();
   /** Whether a remote description was applied to this connection. */
   hasRemoteDescription = false;
   /** The remote DTLS fingerprint of the last description applied: a new one means the remote made a fresh connection. */
@@ -122,9 +117,6 @@ export class Link {
     };
     pc.onnegotiationneeded = () => {
       if (!this.closed) events.negotiationNeeded(this);
-    };
-    pc.ontrack = (event) => {
-      if (!this.closed) events.track(this, event);
     };
     if (relayOnly) {
       pc.onicegatheringstatechange = () => {
@@ -245,7 +237,7 @@ export class Link {
     this.closed = true;
     this.candidates.clear();
     const { pc, channel } = this;
-    pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = pc.ontrack = null;
+    pc.onicecandidate = pc.onconnectionstatechange = pc.onnegotiationneeded = null;
     pc.onicegatheringstatechange = pc.onicecandidateerror = null;
     if (channel) channel.onopen = channel.onclose = null;
     // Deleting the entry being visited is safe in a Map iteration.

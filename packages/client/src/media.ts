@@ -1,4 +1,5 @@
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
+import type { PeerMedia } from "./extension.js";
 
 /** Which peers a track call concerns: the listed ones (present or future) instead of every peer. */
 export interface TrackTarget {
@@ -137,7 +138,7 @@ export function supportsMedia(pc: RTCPeerConnection): boolean {
 /** The error `addTrack`, `removeTrack` and `replaceTrack` throw on a WebRTC stack without media. */
 export function mediaUnsupported(): RealtimeError {
   return new RealtimeError(
-    ClientErrorCodes.MEDIA_UNSUPPORTED,
+    "MEDIA_UNSUPPORTED",
     "this RTCPeerConnection has no media (node-datachannel)",
   );
 }
@@ -150,6 +151,46 @@ export class LinkMedia {
   readonly senders = new Map<MediaStreamTrack, RTCRtpSender>();
   /** Remote tracks reported with `track`, and the transceiver each arrived on. */
   readonly remote = new Map<MediaStreamTrack, RTCRtpTransceiver>();
+}
+
+/** What {@link peerMedia} serves one peer from, and tells. */
+export interface PeerMediaContext {
+  /** The local tracks the peer should be sent now. */
+  tracks(): readonly LocalTrack[];
+  /** A remote track arrived on the peer's current connection. */
+  track(track: MediaStreamTrack, streams: readonly MediaStream[]): void;
+  /** A remote track reported by {@link track} ended: the peer removed it, or its connection was replaced. */
+  trackRemoved(track: MediaStreamTrack): void;
+}
+
+/** The media hooks of one peer (see extension.ts): each connection's {@link LinkMedia}, kept as long as the connection. */
+export function peerMedia(context: PeerMediaContext): PeerMedia {
+  const links = new WeakMap<RTCPeerConnection, LinkMedia>();
+  const of = (pc: RTCPeerConnection) => {
+    let media = links.get(pc);
+    if (!media) links.set(pc, (media = new LinkMedia()));
+    return media;
+  };
+  return {
+    connection(pc, current) {
+      pc.addEventListener("track", ({ track, streams, transceiver }) => {
+        const { remote } = of(pc);
+        if (!current() || remote.has(track)) return;
+        remote.set(track, transceiver);
+        context.track(track, streams);
+      });
+    },
+    sync: (pc) => syncSenders(pc, of(pc), context.tracks()),
+    negotiated(pc) {
+      for (const track of endedRemoteTracks(of(pc))) context.trackRemoved(track);
+      return needsNegotiation(pc, of(pc));
+    },
+    replaced(pc) {
+      const { remote } = of(pc);
+      for (const track of remote.keys()) context.trackRemoved(track);
+      remote.clear();
+    },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { DebugHook } from "./peer.js";
+import type { StandardSchemaV1 } from "./schema.js";
 import type { WebSocketConstructor } from "./signaling.js";
 
 /**
@@ -9,16 +10,23 @@ import type { WebSocketConstructor } from "./signaling.js";
  */
 export type RTCPeerConnectionConstructor = new (configuration?: RTCConfiguration) => object;
 
-/** Options of {@link RTCClient}. Only `url` is required. */
-export interface RTCClientOptions {
+/**
+ * Options of {@link RTCClient}. Only `url` is required. `T` is the type of
+ * the default channel's messages (see {@link RTCClientOptions.schema}).
+ */
+export interface RTCClientOptions<T = unknown> {
   /** The signaling server, e.g. `"ws://localhost:3000"`. */
   url: string;
-  /** The room to join. Peers only ever see and reach peers of their own room. Default: `"default"`. */
+  /**
+   * The room to join. Peers only ever see and reach peers of their own room.
+   * @default "default"
+   */
   room?: string;
   /**
-   * STUN and TURN servers for ICE. Default: none, which connects peers on the
-   * same network; add a STUN server to cross NATs, and TURN for the networks
-   * STUN cannot cross.
+   * STUN and TURN servers for ICE. None connects peers on the same network;
+   * add a STUN server to cross NATs, and TURN for the networks STUN cannot
+   * cross. The server's TURN servers (its `turn` option) are added after these.
+   * @default []
    */
   iceServers?: RTCIceServer[];
   /** Any other `RTCPeerConnection` configuration; `iceServers` above wins over its own. */
@@ -45,11 +53,15 @@ export interface RTCClientOptions {
    */
   iceRestartTimeout?: number;
   /**
-   * The `RTCPeerConnection` class to use. Default: the global one (browsers).
+   * The `RTCPeerConnection` class to use: the global one in browsers.
    * In Node, pass one, e.g. `(await import("node-datachannel/polyfill")).RTCPeerConnection`.
+   * @default globalThis.RTCPeerConnection
    */
   RTCPeerConnection?: RTCPeerConnectionConstructor;
-  /** The `WebSocket` class to use. Default: the global one. In Node 20, pass `ws`'s. */
+  /**
+   * The `WebSocket` class to use. In Node 20, which has none, pass `ws`'s.
+   * @default globalThis.WebSocket
+   */
   WebSocket?: WebSocketConstructor;
   /**
    * Reconnects to the signaling server when the socket ends without
@@ -87,6 +99,14 @@ export interface RTCClientOptions {
    * @default 67_108_864 (64 MiB)
    */
   maxMessageSize?: number;
+  /**
+   * A Standard Schema (zod, valibot, arktype, ...) every message received
+   * on the default channel must pass, as a named channel's `schema`: one
+   * that fails is dropped with an `INVALID_PEER_MESSAGE` error, and
+   * `message` events carry what the schema outputs (typed as such).
+   * @default undefined (no validation; `data` is typed `T` on trust, `unknown` unless given)
+   */
+  schema?: StandardSchemaV1<unknown, T>;
   /**
    * Where the client tells what is expected in normal operation but must not
    * vanish: an ICE candidate that could not be applied (stale after glare or
@@ -152,7 +172,7 @@ const timings = {
   iceRestartTimeout: [15_000, 1],
 } as const;
 
-export function resolveClientOptions(options: RTCClientOptions): ResolvedClientOptions {
+export function resolveClientOptions(options: RTCClientOptions<unknown>): ResolvedClientOptions {
   const resolved = {
     RTCPeerConnection: given("RTCPeerConnection", options.RTCPeerConnection ?? globalThis.RTCPeerConnection, "node-datachannel/polyfill"),
     WebSocket: given("WebSocket", options.WebSocket ?? globalThis.WebSocket, "the `ws` package"),

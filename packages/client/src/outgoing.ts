@@ -1,5 +1,5 @@
 import { PayloadKind, utf8 } from "./encoder.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 
 /**
  * A message ready to go: JSON text (sent as a text frame when it fits one
@@ -66,10 +66,10 @@ function serialize(value: unknown): string {
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, "JSON.stringify failed", { cause });
+    throw new RealtimeError("NOT_SERIALIZABLE", "JSON.stringify failed", { cause });
   }
   if (text === undefined) {
-    throw new RealtimeError(ClientErrorCodes.NOT_SERIALIZABLE, `a value of type ${typeof value} has no JSON form`);
+    throw new RealtimeError("NOT_SERIALIZABLE", `a value of type ${typeof value} has no JSON form`);
   }
   return text;
 }

@@ -1,8 +1,8 @@
 import type { IceCandidate } from "@raycaster/realtime-protocol/client";
-import { ClientErrorCodes, messageOf, peerError, type RealtimeError } from "./errors.js";
+import { messageOf, peerError, type RealtimeError } from "./errors.js";
 import type { ChannelSpec } from "./channel.js";
 import { fingerprintOf, Link, type LinkOptions } from "./link.js";
-import { endedRemoteTracks, needsNegotiation, syncSenders, type LocalTrack } from "./media.js";
+import type { PeerMedia } from "./extension.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
 
@@ -25,12 +25,6 @@ export interface PeerContext {
   canSignal(): boolean;
   /** The data channel opened for the first time; called once. */
   opened(): void;
-  /** The local tracks this peer should be sent now (see `Media`). */
-  tracks(): readonly LocalTrack[];
-  /** A remote track arrived on the current connection. */
-  track(track: MediaStreamTrack, streams: readonly MediaStream[]): void;
-  /** A remote track reported by {@link track} ended: the peer removed it, or its connection was replaced. */
-  trackRemoved(track: MediaStreamTrack): void;
   /** The peer is gone for good; called once, never after {@link Peer.close}. */
   gone(reason: PeerLeftReason): void;
   error(error: RealtimeError): void;
@@ -66,14 +60,16 @@ export interface PeerOptions {
   channels: LinkOptions["channels"];
   /** Hands each connection's channels to their I/O (see {@link LinkOptions.attach}). */
   attach: LinkOptions["attach"];
+  /** Media's hooks, when the client has media (see extension.ts); {@link Peer.setMedia} adds them later. */
+  media?: PeerMedia | undefined;
 }
 
 /**
  * One remote peer: an `RTCPeerConnection`, its pre-negotiated data
- * channels (the default one first, whose state is the peer's), and the
- * media tracks wanted for it (`context.tracks()`), given to each connection
- * as it gets its channels. Only the negotiation lives here; channel I/O is
- * channel.ts's, track bookkeeping media.ts's.
+ * channels (the default one first, whose state is the peer's), and, when
+ * the client has media, the tracks wanted for it, given to each connection
+ * as it gets its channels (through the {@link PeerMedia} hooks). Only the
+ * negotiation lives here; channel I/O is channel.ts's, media mediaEntry.ts's.
  *
  * First meeting: the initiator (the newcomer) offers; the other side creates
  * its channel only once that offer is applied, so it never has an offer of
@@ -105,11 +101,13 @@ export class Peer {
   /** Whether `opened` was reported. */
   #opened = false;
   #connectTimer: CountedTimer | undefined;
+  #media: PeerMedia | undefined;
 
   constructor(options: PeerOptions) {
     this.id = options.id;
     this.#options = options;
     this.#context = options.context;
+    this.#media = options.media;
     this.#restarts = new RestartState({
       resources: options.resources,
       delay: options.iceRestartDelay,
@@ -229,8 +227,7 @@ export class Peer {
    */
   #negotiated(link: Link): void {
     if (link !== this.#link || this.#closed) return;
-    for (const track of endedRemoteTracks(link.media)) this.#context.trackRemoved(track);
-    if (link.pc.signalingState === "stable" && needsNegotiation(link.pc, link.media)) {
+    if (this.#media?.negotiated(link.pc) && link.pc.signalingState === "stable") {
       this.#options.debug("renegotiating media", { peerId: this.id });
       void this.#negotiate();
     }
@@ -244,7 +241,7 @@ export class Peer {
 
   #syncLink(link: Link): Promise<void> {
     try {
-      const replaced = syncSenders(link.pc, link.media, this.#context.tracks());
+      const replaced = this.#media?.sync(link.pc) ?? [];
       // A change that needs negotiating fires `negotiationneeded` (or is found by #negotiated).
       return Promise.all(replaced).then(
         () => undefined,
@@ -279,8 +276,18 @@ export class Peer {
   }
 
   /**
+   * Media was attached to a client that had this peer already: its hooks
+   * take the current connection from here.
+   */
+  setMedia(media: PeerMedia): void {
+    const link = this.#link;
+    this.#media = media;
+    media.connection(link.pc, () => link === this.#link && !this.#closed);
+  }
+
+  /**
    * Brings the current connection's senders to the tracks wanted now
-   * (`context.tracks()`): adds, removes, or swaps them (see `syncSenders`).
+   * (media's `sync`): adds, removes, or swaps them.
    * A connection still waiting for the first offer gets them once that offer
    * is applied. Resolves when swapped tracks are in place; a failure is
    * reported as `NEGOTIATION_FAILED`, never thrown.
@@ -308,7 +315,7 @@ export class Peer {
   #newLink(): Link {
     const { createConnection, resources, debug, relayOnly, channels, attach } = this.#options;
     const current = (link: Link) => link === this.#link && !this.#closed;
-    return new Link({
+    const link: Link = new Link({
       createConnection,
       resources,
       relayOnly,
@@ -334,13 +341,10 @@ export class Peer {
         noRelay: (link, detail) => {
           if (current(link)) this.#onNoRelay(detail);
         },
-        track: (link, { track, streams, transceiver }) => {
-          if (!current(link) || link.media.remote.has(track)) return;
-          link.media.remote.set(track, transceiver);
-          this.#context.track(track, streams);
-        },
       },
     });
+    this.#media?.connection(link.pc, () => current(link));
+    return link;
   }
 
   #onConnectionState(link: Link, state: RTCPeerConnectionState): void {
@@ -380,7 +384,7 @@ export class Peer {
    * connect timeout (or a restart's deadline) ends it as before.
    */
   #onNoRelay(detail: string): void {
-    this.#context.error(peerError(ClientErrorCodes.TURN_UNAVAILABLE, this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
+    this.#context.error(peerError("TURN_UNAVAILABLE", this.id, `no TURN relay (iceTransportPolicy "relay"): ${detail}`));
   }
 
   #onOpen(): void {
@@ -407,7 +411,7 @@ export class Peer {
       this.#drop(`${what} before connecting`);
     } else if (!this.#context.canSignal()) {
       // Nobody left to negotiate a fresh connection through, nor to say whether the peer left.
-      this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, `${what}, signaling closed: cannot restore`));
+      this.#context.error(peerError("CONNECTION_FAILED", this.id, `${what}, signaling closed: cannot restore`));
       this.#end("closed");
     } else {
       this.#restart(what, { again: true, fresh: true });
@@ -498,8 +502,7 @@ export class Peer {
     this.#link = this.#newLink();
     if (offering) this.#openChannel(this.#link);
     // Its remote tracks go with it; the fresh connection brings them anew.
-    for (const track of old.media.remote.keys()) this.#context.trackRemoved(track);
-    old.media.remote.clear();
+    this.#media?.replaced(old.pc);
     // One that carried the channel stays open until the fresh one does.
     if (old.channelOpened) this.#restarts.retire(old);
     else old.close();
@@ -544,14 +547,14 @@ export class Peer {
   #fail(cause: unknown): void {
     if (this.#closed) return;
         this.#context.error(
-      peerError(ClientErrorCodes.NEGOTIATION_FAILED, this.id, `negotiation failed: ${messageOf(cause)}`, cause),
+      peerError("NEGOTIATION_FAILED", this.id, `negotiation failed: ${messageOf(cause)}`, cause),
     );
   }
 
   /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */
   #drop(what: string): void {
     if (this.#closed) return;
-    this.#context.error(peerError(ClientErrorCodes.CONNECTION_FAILED, this.id, what));
+    this.#context.error(peerError("CONNECTION_FAILED", this.id, what));
     this.#end("failed");
   }
 

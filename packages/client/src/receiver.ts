@@ -1,5 +1,5 @@
 import { decodeFrame, FrameKind, fromUtf8, PayloadKind } from "./encoder.js";
-import { ClientErrorCodes, peerError, RealtimeError } from "./errors.js";
+import { peerError, RealtimeError } from "./errors.js";
 
 export interface ReceiverOptions {
   peerId: string;
@@ -90,7 +90,7 @@ export class Receiver {
         this.#transfer = undefined;
         this.#options.error(
           peerError(
-            frame.failed ? ClientErrorCodes.TRANSFER_FAILED : ClientErrorCodes.ABORTED,
+            frame.failed ? "TRANSFER_FAILED" : "ABORTED",
             this.#options.peerId,
             `${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
           ),
@@ -155,14 +155,14 @@ export class Receiver {
     this.#options.refuse(id);
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`),
+      peerError("MESSAGE_TOO_LARGE", peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`),
     );
   }
 
   #tooLarge(size: number): void {
     const { peerId, maxMessageSize } = this.#options;
     this.#options.error(
-      peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`),
+      peerError("MESSAGE_TOO_LARGE", peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`),
     );
   }
 
@@ -177,6 +177,6 @@ export class Receiver {
 
   #invalid(what: string, cause?: unknown): void {
     const { peerId } = this.#options;
-    this.#options.error(peerError(ClientErrorCodes.INVALID_PEER_MESSAGE, peerId, `sent ${what}`, cause));
+    this.#options.error(peerError("INVALID_PEER_MESSAGE", peerId, `sent ${what}`, cause));
   }
 }

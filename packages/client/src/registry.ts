@@ -1,6 +1,6 @@
 import { Channel, channelId, type ChannelSpec } from "./channel.js";
 import type { TransferCounts } from "./client.js";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { RealtimeError } from "./errors.js";
 import { byteCount } from "./options.js";
 import type { StandardSchemaV1 } from "./schema.js";
 
@@ -44,6 +44,8 @@ export const DEFAULT_CHANNEL: ChannelSpec = { name: "realtime", id: 0, ordered: 
 interface RegistryOptions {
   /** The client's `maxMessageSize`, for channels without their own. */
   maxMessageSize: number;
+  /** The client's `schema`, the default channel's. */
+  schema: StandardSchemaV1 | undefined;
   error(error: RealtimeError): void;
   /** A channel was declared: every peer creates it on its connections. */
   added(spec: ChannelSpec): void;
@@ -56,10 +58,11 @@ export class ChannelRegistry {
   readonly default: Channel;
   readonly #channels = new Map<string, Channel<never>>();
   readonly #options: RegistryOptions;
+  #closed = false;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
-    this.default = new Channel({ spec: DEFAULT_CHANNEL, maxMessageSize: options.maxMessageSize, context: { error: options.error, closed: () => undefined } });
+    this.default = new Channel({ spec: DEFAULT_CHANNEL, maxMessageSize: options.maxMessageSize, schema: options.schema, context: { error: options.error, closed: () => undefined } });
     this.#channels.set(DEFAULT_CHANNEL.name, this.default as Channel<never>);
   }
 
@@ -87,7 +90,7 @@ export class ChannelRegistry {
     for (const channel of this.#channels.values()) {
       if (channel.name === name || channel.spec.id === id) {
         throw new RealtimeError(
-          ClientErrorCodes.CHANNEL_CONFLICT,
+          "CHANNEL_CONFLICT",
           channel.name === name
             ? `channel "${name}" is declared already`
             : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
@@ -109,7 +112,16 @@ export class ChannelRegistry {
     });
     this.#channels.set(name, channel as unknown as Channel<never>);
     this.#options.added(spec);
+    // Declared on a closed client: closed at once, so it holds no handler either.
+    if (this.#closed) channel.close();
     return channel;
+  }
+
+  /** Closes every channel, the default one too (see `Channel.close`), and any declared later. */
+  close(): void {
+    this.#closed = true;
+    // Deleting the entry being visited is safe in a Map iteration.
+    for (const channel of this.#channels.values()) channel.close();
   }
 
   /** Live transfers and their bytes across every channel. */

@@ -1,5 +1,5 @@
 import { encodeChunk, encodeControl, encodeStart, encodeWhole, FrameKind, wholeSize, CHUNK_HEADER } from "./encoder.js";
-import { ClientErrorCodes, peerError, RealtimeError } from "./errors.js";
+import { peerError, RealtimeError } from "./errors.js";
 import { textAsBytes, type Outgoing } from "./outgoing.js";
 
 /**
@@ -140,7 +140,7 @@ export class Sender {
 
   /** The peer refused transfer `id` (over its `maxMessageSize`). */
   refused(id: number): void {
-    const error = peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, this.#options.peerId, "refused: over its maxMessageSize");
+    const error = peerError("MESSAGE_TOO_LARGE", this.#options.peerId, "refused: over its maxMessageSize");
     const job = this.#queue.find((queued) => queued.id === id && queued.started);
     if (job) job.settle(error);
     else this.#options.error(error);
@@ -207,7 +207,7 @@ export class Sender {
           job.settle(
             cause instanceof RealtimeError
               ? cause
-              : peerError(ClientErrorCodes.TRANSFER_FAILED, this.#options.peerId, "reading the message failed", cause),
+              : peerError("TRANSFER_FAILED", this.#options.peerId, "reading the message failed", cause),
           );
         }
       }
@@ -241,7 +241,7 @@ export class Sender {
         job.settle();
       } else if (!this.#options.chunking) {
         job.settle(
-          peerError(ClientErrorCodes.MESSAGE_TOO_LARGE, this.#options.peerId, `${total} bytes exceed one frame (${frameLimit}); only reliable, ordered channels chunk`),
+          peerError("MESSAGE_TOO_LARGE", this.#options.peerId, `${total} bytes exceed one frame (${frameLimit}); only reliable, ordered channels chunk`),
 
         );
       } else {
@@ -269,7 +269,7 @@ export class Sender {
       this.#budget -= typeof frame === "string" ? frame.length * 3 : frame.length;
     } catch (cause) {
       // The channel closed under us; its close fails the rest.
-      throw new RealtimeError(ClientErrorCodes.PEER_NOT_CONNECTED, `peer ${peerId} is not connected`, { peerId, cause });
+      throw new RealtimeError("PEER_NOT_CONNECTED", `peer ${peerId} is not connected`, { peerId, cause });
     }
   }
 
@@ -291,5 +291,5 @@ export function sendControl(channel: RTCDataChannel, kind: typeof FrameKind.ABOR
 }
 
 function aborted(peerId: string, signal: AbortSignal): RealtimeError {
-  return peerError(ClientErrorCodes.ABORTED, peerId, "aborted", signal.reason);
+  return peerError("ABORTED", peerId, "aborted", signal.reason);
 }

@@ -1,13 +1,5 @@
-import {
-  CloseCodes,
-  ErrorCodes,
-  PROTOCOL_VERSION,
-  parseServerMessage,
-  SignalingEvents,
-  type ClientMessage,
-  type ServerMessage,
-} from "@raycaster/realtime-protocol/client";
-import { ClientErrorCodes, RealtimeError } from "./errors.js";
+import { CloseCodes, PROTOCOL_VERSION, parseServerMessage, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol/client";
+import { RealtimeError } from "./errors.js";
 
 /**
  * The part of a WebSocket the client uses: the browser's fits, and so does
@@ -73,7 +65,7 @@ export class SignalingChannel {
 
   /** Sends `Join`, with the resume token of the seat to take back if there is one. */
   join(room: string, token: string | undefined): void {
-    this.send({ event: SignalingEvents.Join, protocol: PROTOCOL_VERSION, room, ...(token !== undefined && { token }) });
+    this.send({ event: "Join", protocol: PROTOCOL_VERSION, room, ...(token !== undefined && { token }) });
   }
 
   /** Sends a frame; returns false (and sends nothing) when the socket is not open. */
@@ -103,21 +95,21 @@ export class SignalingChannel {
   #receive(data: unknown): void {
     if (typeof data !== "string") {
       this.#handlers.error(
-        new RealtimeError(ClientErrorCodes.INVALID_SERVER_MESSAGE, "the server sent a binary frame"),
+        new RealtimeError("INVALID_SERVER_MESSAGE", "the server sent a binary frame"),
       );
       return;
     }
     const parsed = parseServerMessage(data);
     if (!parsed.ok) {
       this.#handlers.error(
-        new RealtimeError(ClientErrorCodes.INVALID_SERVER_MESSAGE, `the server sent an unreadable frame: ${parsed.reason}`),
+        new RealtimeError("INVALID_SERVER_MESSAGE", `the server sent an unreadable frame: ${parsed.reason}`),
       );
       return;
     }
     const message = parsed.message;
-    if (message.event === SignalingEvents.Initialize && message.protocol !== PROTOCOL_VERSION) {
+    if (message.event === "Initialize" && message.protocol !== PROTOCOL_VERSION) {
       const reason = `the server speaks protocol ${message.protocol}, this client ${PROTOCOL_VERSION}`;
-      this.#handlers.error(new RealtimeError(ErrorCodes.PROTOCOL_MISMATCH, reason));
+      this.#handlers.error(new RealtimeError("PROTOCOL_MISMATCH", reason));
       // 1000 frees the seat the server just gave us. Locally the end is the
       // final ProtocolMismatch close, so the loop does not try again.
       this.close(1000, "protocol mismatch");

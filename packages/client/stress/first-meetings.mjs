@@ -40,8 +40,13 @@ const clientPath = values.client ? resolve(values.client) : new URL("../dist/ind
 const { RTCClient } = await import(pathToFileURL(clientPath).href);
 
 // A CPU hog beside the run: load slows JS against the WebRTC stacks' native
-// threads, which is what widened the races this run exists to catch.
-const hog = values.hog ? spawn("yes", { stdio: ["ignore", "ignore", "inherit"] }) : undefined;
+// threads, which is what widened the races this run exists to catch. It
+// spins in a Node process of its own that exits once this one is gone (its
+// parent changes), so it cannot outlive a crash here, when no "exit"
+// handler runs, and hold on to the caller's pipes (it has none of them).
+const HOG = `const parent = process.ppid;
+for (;;) { const t = Date.now(); while (Date.now() - t < 200); if (process.ppid !== parent) process.exit(0); }`;
+const hog = values.hog ? spawn(process.execPath, ["-e", HOG], { stdio: "ignore" }) : undefined;
 process.on("exit", () => hog?.kill());
 
 const http = createServer();
@@ -95,4 +100,7 @@ console.log(
 );
 await signaling.close();
 http.close();
+// libdatachannel's threads must be stopped before the process exits: exiting
+// with them running can crash it in their teardown (a segfault, exit 139).
+if (values.stack === "node-datachannel") (await import("node-datachannel")).cleanup();
 process.exit(failures.length ? 1 : 0);

@@ -1,9 +1,22 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { channelId } from "../src/channel.js";
-import { MAX_FRAME, type RealtimeError, type Channel, type RTCClient, type StandardSchemaV1 } from "../src/index.js";
+import { WebSocket } from "ws";
+import { MAX_FRAME, type RealtimeError, type Channel, RTCClient, type StandardSchemaV1 } from "../src/index.js";
 import { capturingPeerConnections, codeOf, connectedClients, startServer, tappedWebSocket, within } from "./harness.js";
-import { implementation } from "./webrtc.js";
+import { implementation, RTCPeerConnection } from "./webrtc.js";
 import { wiredPeers } from "./wired.js";
+
+/** A Standard Schema by hand: { x: number }, output with x doubled. */
+const point: StandardSchemaV1<unknown, { x: number }> = {
+  "~standard": {
+    version: 1,
+    vendor: "test",
+    validate: (value) =>
+      typeof value === "object" && value !== null && typeof (value as { x?: unknown }).x === "number"
+        ? { value: { x: (value as { x: number }).x * 2 } }
+        : { issues: [{ message: "x must be a number" }] },
+  },
+};
 
 describe("named channels", () => {
   it("an unreliable, unordered channel delivers under no loss, and its options reach the RTCDataChannel", async () => {
@@ -101,17 +114,6 @@ describe("named channels", () => {
 
   it("a schema validates what peers send: failures are dropped with INVALID_PEER_MESSAGE, the rest typed", async () => {
     const { url } = await startServer();
-    /** A Standard Schema by hand: { x: number }, output with x doubled. */
-    const point: StandardSchemaV1<unknown, { x: number }> = {
-      "~standard": {
-        version: 1,
-        vendor: "test",
-        validate: (value) =>
-          typeof value === "object" && value !== null && typeof (value as { x?: unknown }).x === "number"
-            ? { value: { x: (value as { x: number }).x * 2 } }
-            : { issues: [{ message: "x must be a number" }] },
-      },
-    };
     const points = new Map<RTCClient, Channel<{ x: number }>>();
     const raw = new Map<RTCClient, Channel>();
     const { alice, bob, bobId, aliceId } = await connectedClients(url, {
@@ -136,6 +138,30 @@ describe("named channels", () => {
     expect(seen).toEqual([{ x: 2 }, { x: 6 }]);
     expect(bob.all("error").filter((e) => e.code === "INVALID_PEER_MESSAGE")).toHaveLength(2);
     expect(raw.size).toBe(2);
+  });
+
+  it("the client's schema validates the default channel as a named channel's does, and types it", async () => {
+    const { url } = await startServer();
+    const { alice, bob, aliceId, bobId } = await connectedClients(url, { bob: { url, schema: point } });
+    await alice.client.send(bobId, { x: 1 });
+    await alice.client.send(bobId, { x: "no" });
+    await alice.client.send(bobId, { x: 3 });
+    const error = await bob.when("error", (e) => e.code === "INVALID_PEER_MESSAGE");
+    expect(error).toMatchObject({ peerId: aliceId });
+    expect(error.message).toMatch(/x must be a number/);
+    await bob.when("message", ({ data }) => (data as { x: number }).x === 6);
+    expect(bob.all("message").map(({ data }) => data)).toEqual([{ x: 2 }, { x: 6 }]);
+    // Typed from the schema, or given; untyped without either.
+    const typed = new RTCClient({ url, schema: point, RTCPeerConnection, WebSocket });
+    const given = new RTCClient<{ y: string }>({ url, RTCPeerConnection, WebSocket });
+    const plain = new RTCClient({ url, RTCPeerConnection, WebSocket });
+    typed.close();
+    given.close();
+    plain.close();
+    expectTypeOf(typed).toEqualTypeOf<RTCClient<{ x: number }>>();
+    expectTypeOf<Parameters<typeof typed.send>[1]>().toEqualTypeOf<{ x: number }>();
+    expectTypeOf<Parameters<Parameters<typeof given.on<"message">>[1]>[0]["data"]>().toEqualTypeOf<{ y: string }>();
+    expectTypeOf(plain).toEqualTypeOf<RTCClient<unknown>>();
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { connectionInfo } from "../src/index.js";
 import { implementation } from "./webrtc.js";
 import { createClient, startServer, within } from "./harness.js";
 
@@ -13,7 +14,7 @@ describe("connectionInfo", () => {
 
     const [fromAlice, fromBob] = await within(
       "connectionInfo",
-      Promise.all([alice.client.connectionInfo(bobId), bob.client.connectionInfo(aliceId)]),
+      Promise.all([connectionInfo(alice.client, bobId), connectionInfo(bob.client, aliceId)]),
     );
     for (const info of [fromAlice, fromBob]) {
       expect(info.local.type).toBe("host");
@@ -41,7 +42,7 @@ describe("connectionInfo", () => {
     const server = await startServer();
     const alice = createClient({ url: server.url, room: "r" });
     await alice.client.joined;
-    await expect(alice.client.connectionInfo("nobody")).rejects.toMatchObject({
+    await expect(connectionInfo(alice.client, "nobody")).rejects.toMatchObject({
       code: "PEER_NOT_CONNECTED",
       peerId: "nobody",
     });
@@ -53,7 +54,7 @@ describe("connectionInfo", () => {
     });
     const { id: carolId } = await carol.client.joined;
     await alice.when("peerJoined", (e) => e.peerId === carolId);
-    await expect(alice.client.connectionInfo(carolId)).rejects.toMatchObject({
+    await expect(connectionInfo(alice.client, carolId)).rejects.toMatchObject({
       code: "PEER_NOT_CONNECTED",
       peerId: carolId,
     });

@@ -12,8 +12,8 @@ class Ticker extends Emitter<Events> {
   tick(n: number): boolean {
     return this.emit("tick", { n });
   }
-  clear(): void {
-    this.removeAllListeners();
+  clear(reason = new Error("cleared")): void {
+    this.end(reason);
   }
 }
 
@@ -92,6 +92,23 @@ describe("Emitter", () => {
     expect(getEventListeners(signal, "abort")).toHaveLength(1);
     ticker.clear();
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
+  });
+
+  it("end() rejects pending once() promises with its reason, and adds no handler after it", async () => {
+    const ticker = new Ticker();
+    const seen: number[] = [];
+    ticker.on("tick", ({ n }) => seen.push(n));
+    const next = ticker.once("tick");
+    const reason = new Error("closed");
+    ticker.clear(reason);
+    await expect(next).rejects.toBe(reason);
+    ticker.on("tick", ({ n }) => seen.push(n));
+    ticker.once("tick", ({ n }) => seen.push(n));
+    expect(ticker.tick(1)).toBe(false);
+    await expect(ticker.once("tick")).rejects.toBe(reason);
+    ticker.clear(new Error("again")); // the first reason stays
+    await expect(ticker.once("tick")).rejects.toBe(reason);
+    expect(seen).toEqual([]);
   });
 
   it("rejects a pending once(event) with the signal's reason", async () => {

@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { getEventListeners, once } from "node:events";
 import { describe, expect, it } from "vitest";
 import { RealtimeError, RTCClient } from "../src/index.js";
 import { createClient, startServer, within } from "./harness.js";
@@ -43,6 +43,39 @@ describe("client lifecycle API", () => {
     const dave = createClient({ url: server.url, room: "r" });
     dave.client.close();
     // (The next test leaves a SIGNALING_FAILED rejection of `joined` unobserved.)
+  });
+
+  it("close() rejects pending once() promises with CLIENT_CLOSED, and later ones at once", async () => {
+    const server = await startServer();
+    const alice = createClient({ url: server.url, room: "r" });
+    await within("joined", alice.client.joined);
+    const pending = alice.client.once("peerJoined");
+    alice.client.close();
+    const error = await within("once rejected", pending.then(() => expect.unreachable(), (e: unknown) => e));
+    expect(error).toBeInstanceOf(RealtimeError);
+    expect(error).toMatchObject({ code: "CLIENT_CLOSED" });
+    await expect(within("a later once", alice.client.once("open"))).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
+  });
+
+  it("close() leaves no handler behind, on named channels either", async () => {
+    const { alice, bob } = await pair();
+    const chat = alice.client.channel("chat");
+    bob.client.channel("chat");
+    const controller = new AbortController();
+    chat.on("message", () => undefined, { signal: controller.signal });
+    alice.client.on("message", () => undefined, { signal: controller.signal });
+    const next = chat.once("message");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(2);
+    alice.client.close();
+    // Each handler's signal listener goes with it.
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await expect(within("channel once rejected", next)).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
+    chat.on("message", () => undefined, { signal: controller.signal });
+    // A channel declared on the closed client is closed too.
+    const late = alice.client.channel("late");
+    late.on("message", () => undefined, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await expect(within("late channel once", late.once("message"))).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
   });
 
   it("works with node:events once(): [payload] on the event, a rejection on an error event", async () => {

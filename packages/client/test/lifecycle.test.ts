@@ -1,5 +1,5 @@
 import { implementation, RTCPeerConnection } from "./webrtc.js";
-import { startWebSocketServer } from "@raycaster/realtime-test-harness";
+import { startWebSocketServer, textOf } from "@raycaster/realtime-test-harness";
 import { WebSocket } from "ws";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { PROTOCOL_VERSION, RTCClient, type RTCClientOptions } from "../src/index.js";
@@ -117,7 +117,7 @@ describe("a peer that never connects", () => {
     onTestFinished(() => silent.terminate());
     const joined = new Promise<string>((resolve) =>
       silent.on("message", (data) => {
-        const message = JSON.parse(String(data)) as { event: string; id?: string };
+        const message = JSON.parse(textOf(data)) as { event: string; id?: string };
         if (message.event === "Initialize") resolve(message.id ?? "");
       }),
     );

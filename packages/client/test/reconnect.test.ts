@@ -7,6 +7,7 @@ import { ErrorCodes, PROTOCOL_VERSION, RTCClient } from "../src/index.js";
 import { MAX_QUEUED_SIGNALS, SignalingConnection } from "../src/connection.js";
 import { Peer } from "../src/peer.js";
 import { WebSocket } from "ws";
+import { textOf } from "@raycaster/realtime-test-harness";
 import { createClient, tappedWebSocket, within } from "./harness.js";
 import { scriptedServer, type ScriptedSocket } from "./scripted.js";
 import { RTCPeerConnection } from "./webrtc.js";
@@ -183,7 +184,7 @@ describe("reconnecting to the signaling server", () => {
     let pongs = 0;
     const enough = new Promise<void>((resolve) =>
       first.socket.on("message", (data) => {
-        if (JSON.parse(String(data)).event !== "Ping") return;
+        if ((JSON.parse(textOf(data)) as { event?: string }).event !== "Ping") return;
         first.send({ event: "Pong" });
         if (++pongs === 5) resolve();
       }),

@@ -1,4 +1,4 @@
-import { Recorder, startWebSocketServer } from "@raycaster/realtime-test-harness";
+import { Recorder, startWebSocketServer, textOf } from "@raycaster/realtime-test-harness";
 import type { WebSocket } from "ws";
 import { PROTOCOL_VERSION } from "../src/index.js";
 import { WAIT_MS, within } from "./harness.js";
@@ -17,7 +17,7 @@ export class ScriptedSocket {
   constructor(socket: WebSocket) {
     this.socket = socket;
     socket.on("message", (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
+      const frame = JSON.parse(textOf(data)) as Frame;
       this.frames.push(frame);
       this.#recorder.record(frame.event, frame);
     });

@@ -6,7 +6,7 @@ import { Resources } from "../src/resources.js";
 import { Channel, type ChannelSpec } from "../src/channel.js";
 import { DEFAULT_CHANNEL } from "../src/registry.js";
 import type { RealtimeError } from "../src/errors.js";
-import type { LocalTrack } from "../src/media.js";
+import { peerMedia, type LocalTrack } from "../src/media.js";
 
 /** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
 const DEADLINE = 15_000;
@@ -130,10 +130,12 @@ export function wiredPeers(options: {
         opened: () => record("opened", undefined),
         gone: (reason: PeerLeftReason) => record("gone", reason),
         error: (error: RealtimeError) => record("error", error),
+      },
+      media: peerMedia({
         tracks: () => tracks,
         track: (track) => record("track", track),
         trackRemoved: (track) => record("trackRemoved", track),
-      },
+      }),
       connectTimeout: options.connectTimeout ?? 10_000,
       iceRestartDelay: options.iceRestartDelay ?? 1_000,
       iceRestartTimeout: options.iceRestartTimeout ?? 10_000,

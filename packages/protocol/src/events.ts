@@ -53,8 +53,11 @@ export type SignalingEvents = (typeof SignalingEvents)[keyof typeof SignalingEve
  * becomes on the way: the server relays `SendOffer` as `ReceiveOffer`, with
  * `from` set to the sender's id and every other field as validated.
  */
+// Plain keys, not computed from SignalingEvents: a bundler keeps an object
+// with computed keys even where nothing uses it (reading a key could have a
+// side effect), and every client bundle would carry this one.
 export const RelayedEvents = {
-  [SignalingEvents.SendOffer]: SignalingEvents.ReceiveOffer,
-  [SignalingEvents.SendAnswer]: SignalingEvents.ReceiveAnswer,
-  [SignalingEvents.SendCandidate]: SignalingEvents.ReceiveCandidate,
-} as const;
+  SendOffer: "ReceiveOffer",
+  SendAnswer: "ReceiveAnswer",
+  SendCandidate: "ReceiveCandidate",
+} as const satisfies Partial<Record<SignalingEvents, SignalingEvents>>;

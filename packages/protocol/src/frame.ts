@@ -1,5 +1,4 @@
-import { ErrorCodes, type ErrorCode } from "./errors.js";
-import { SignalingEvents } from "./events.js";
+import type { ErrorCode } from "./errors.js";
 
 /** What parsing one frame gives: the typed message, or why it was refused. Never throws. */
 export type ParseResult<T> =
@@ -25,30 +24,30 @@ export function readFrame(
   try {
     value = JSON.parse(frame);
   } catch {
-    return refuse(ErrorCodes.INVALID_JSON, "the frame is not valid JSON");
+    return refuse("INVALID_JSON", "the frame is not valid JSON");
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return refuse(ErrorCodes.INVALID_MESSAGE, "a frame must be a JSON object with an `event`");
+    return refuse("INVALID_MESSAGE", "a frame must be a JSON object with an `event`");
   }
   const object = value as Record<string, unknown>;
   const event = object.event;
   if (typeof event !== "string" || !events.includes(event)) {
     const name = typeof event === "string" ? `"${event.slice(0, 64)}"` : "missing";
-    return refuse(ErrorCodes.UNKNOWN_EVENT, `event ${name} is not one of ${events.join(", ")}`);
+    return refuse("UNKNOWN_EVENT", `event ${name} is not one of ${events.join(", ")}`);
   }
   return { ok: true, object, event };
 }
 
 /** The events a server sends, in the order `ServerMessageSchema` lists them. */
 export const serverEvents: readonly string[] = [
-  SignalingEvents.Initialize,
-  SignalingEvents.UserConnected,
-  SignalingEvents.UserDisconnected,
-  SignalingEvents.ReceiveOffer,
-  SignalingEvents.ReceiveAnswer,
-  SignalingEvents.ReceiveCandidate,
-  SignalingEvents.Error,
-  SignalingEvents.Token,
-  SignalingEvents.IceServers,
-  SignalingEvents.Pong,
+  "Initialize",
+  "UserConnected",
+  "UserDisconnected",
+  "ReceiveOffer",
+  "ReceiveAnswer",
+  "ReceiveCandidate",
+  "Error",
+  "Token",
+  "IceServers",
+  "Pong",
 ];

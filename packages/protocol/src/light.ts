@@ -1,4 +1,3 @@
-import { ErrorCodes } from "./errors.js";
 import { readFrame, refuse, serverEvents, type ParseResult } from "./frame.js";
 import { Limits } from "./limits.js";
 import { RoomNamePattern } from "./room.js";
@@ -172,6 +171,6 @@ export function parseServerMessage(frame: string): ParseResult<ServerMessage> {
     return { ok: true, message: { event: read.event, ...fields } as ServerMessage };
   } catch (error) {
     if (!(error instanceof Invalid)) throw error;
-    return refuse(ErrorCodes.INVALID_MESSAGE, `${read.event}: ${error.reason}`);
+    return refuse("INVALID_MESSAGE", `${read.event}: ${error.reason}`);
   }
 }

@@ -1,6 +1,7 @@
 // The browser entry: the client and the protocol, nothing that needs Node.
-export { RTCClient, RealtimeError, ClientErrorCodes } from "@raycaster/realtime-client";
+export { RTCClient, RealtimeError, ClientErrorCodes, connectionInfo } from "@raycaster/realtime-client";
 export type {
+  ConnectionInfo,
   RTCClientOptions,
   RTCClientEvents,
   PeerLeftReason,

@@ -53,7 +53,12 @@ export class RedisRoomAdapter implements RoomAdapter {
   #host: AdapterHost | undefined;
   #closed: Promise<void> | undefined;
 
-  /** Connects both connections, registers this node and resolves once it can serve. */
+  /**
+   * Connects both connections, registers this node and resolves once it can serve.
+   * @throws RangeError or TypeError (as a rejection) on a bad option
+   * (`lease`, `maxPending`, `prefix`, `nodeId`); the connection's error
+   * when Redis cannot be reached (both connections are closed first).
+   */
   static async connect(options: RedisRoomAdapterOptions = {}): Promise<RedisRoomAdapter> {
     const adapter = new RedisRoomAdapter(resolveRedisOptions(options));
     try {

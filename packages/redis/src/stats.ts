@@ -1,6 +1,7 @@
 import type { RoomMember } from "@raycaster/realtime-server";
 import { MESSAGE_KINDS, type NodeMessage } from "./messages.js";
 
+/** A count per kind of node message. @inline */
 type Kinds = Record<NodeMessage["t"], number>;
 
 /** What {@link RedisRoomAdapter.stats} reports. */

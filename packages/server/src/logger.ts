@@ -12,6 +12,9 @@ export interface Logger {
 
 /** The levels, lowest first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+/** A level of {@link Logger}: `"debug"`, `"info"`, `"warn"` or `"error"`.
+ * @useDeclaredType
+ */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**

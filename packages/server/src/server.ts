@@ -50,6 +50,13 @@ export class SignalingServer {
   #closed: Promise<void> | undefined;
   #abandonListening: (reason: Error) => void = () => {};
 
+  /**
+   * Starts serving at once: listens on `port`, or takes the upgrades of
+   * `server`, or waits for {@link SignalingServer.handleUpgrade}.
+   * @throws TypeError unless exactly one of `server`, `port` or
+   * `noServer: true` is given, or on an option of the wrong type; RangeError
+   * on a number out of its range or a `secret` shorter than 32 bytes.
+   */
   constructor(options: SignalingServerOptions) {
     this.#options = resolveOptions(options);
     this.#seating = new Seating(this.#options, this.#counters);
@@ -238,7 +245,7 @@ export class SignalingServer {
       return undefined;
     }
     if (verdict !== undefined && (typeof verdict !== "object" || verdict === null)) {
-      onError(new TypeError(`the upgrade hook returned ${String(verdict)}; return nothing, { user, metadata } or { status }`));
+      onError(new TypeError(`the upgrade hook returned ${verdict === null ? "null" : `a ${typeof verdict}`}; return nothing, { user, metadata } or { status }`));
       this.#refuse(socket, 500, "the upgrade hook failed");
       return undefined;
     }

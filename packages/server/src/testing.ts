@@ -105,7 +105,7 @@ export function describeRoomAdapter(name: string, cluster: AdapterCluster, optio
       return host;
     });
     onTestFinished(async () => {
-      await Promise.all(adapters.map((adapter) => adapter.close()));
+      await Promise.all(adapters.map(async (adapter) => adapter.close()));
     });
     const on = (i: number) => adapters[i % adapters.length] as RoomAdapter;
     const hostOf = (i: number) => hosts[i % hosts.length] as RecordingHost;
@@ -204,7 +204,7 @@ export function describeRoomAdapter(name: string, cluster: AdapterCluster, optio
       const { on, seat } = await start();
       await seat("r", [new Member("a"), new Member("b")]);
       const racers = [new Member("x"), new Member("y")];
-      const results = await Promise.all(racers.map((m, i) => on(i).join("r", m, 3)));
+      const results = await Promise.all(racers.map(async (m, i) => on(i).join("r", m, 3)));
       expect(results.filter((r) => !r.full)).toHaveLength(1);
       expect(await on(2).join("r", new Member("z"), 3)).toEqual({ full: true });
       expect(await on(0).members("r")).toHaveLength(3);

@@ -7,7 +7,7 @@ import {
   parseServerMessage,
   type ServerMessage,
 } from "@raycaster/realtime-protocol";
-import { within } from "@raycaster/realtime-test-harness";
+import { textOf, within } from "@raycaster/realtime-test-harness";
 import * as fc from "fast-check";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
@@ -48,9 +48,9 @@ class Probe {
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (data, isBinary) => {
-      const parsed = isBinary ? undefined : parseServerMessage(String(data));
-      if (parsed?.ok) this.frames.push(JSON.parse(String(data)) as ServerMessage);
-      else this.bad.push(isBinary ? `binary frame of ${String(Buffer.byteLength(data as Buffer))} bytes` : String(data).slice(0, 200));
+      const parsed = isBinary ? undefined : parseServerMessage(textOf(data));
+      if (parsed?.ok) this.frames.push(JSON.parse(textOf(data)) as ServerMessage);
+      else this.bad.push(isBinary ? `binary frame of ${String(Buffer.byteLength(data as Buffer))} bytes` : textOf(data).slice(0, 200));
       for (const wake of this.#wake.splice(0)) wake();
     });
   }

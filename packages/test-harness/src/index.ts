@@ -12,3 +12,4 @@ export { coturnGate, startCoturn, type Coturn } from "./coturn.js";
 export { Child, freePort } from "./daemon.js";
 export { startHaproxy, type Haproxy } from "./haproxy.js";
 export { startRedis, type RedisServer } from "./redis.js";
+export { textOf } from "./text.js";

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { textOf } from "./text.js";
 import { onTestFinished } from "vitest";
 import { WebSocket, type ClientOptions } from "ws";
 import { DEFAULT_DEADLINE, within } from "./within.js";
@@ -37,7 +38,7 @@ export class RawClient<M extends Frame = Frame> {
   private constructor(socket: WebSocket) {
     this.socket = socket;
     socket.on("message", (data) => {
-      const message = JSON.parse(String(data)) as M;
+      const message = JSON.parse(textOf(data)) as M;
       this.received.push(message);
       const waiter = this.#waiters.findIndex((w) => w.events.includes(message.event));
       if (waiter >= 0) this.#waiters.splice(waiter, 1)[0]?.resolve(message);

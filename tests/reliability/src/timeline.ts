@@ -38,7 +38,7 @@ export class Timeline {
     if (process.env.RELIABILITY_TRACE) console.log(`${title}\n${this.describe(Infinity)}`);
   }
 
-  record(actor: string, name: string, payload: unknown = undefined): TimelineEvent {
+  record(actor: string, name: string, payload?: unknown): TimelineEvent {
     const event = { at: Date.now() - this.#start, actor, name, payload };
     this.events.push(event);
     this.#waiters = this.#waiters.filter((waiter) => {
@@ -104,6 +104,7 @@ export class Timeline {
 
 function brief(payload: unknown): string {
   if (payload === undefined) return "";
-  const text = JSON.stringify(payload) ?? String(payload);
+  // JSON.stringify gives undefined only for functions and symbols.
+  const text = JSON.stringify(payload) ?? (typeof payload === "function" ? "[function]" : String(payload as symbol));
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

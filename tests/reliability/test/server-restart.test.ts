@@ -9,6 +9,7 @@ import { ServerProcess } from "../src/serverProcess.js";
 import { Timeline } from "../src/timeline.js";
 
 const cleanups: (() => Promise<void>)[] = [];
+const compareText = (x: string | undefined, y: string | undefined) => (x ?? "").localeCompare(y ?? "");
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -56,7 +57,7 @@ describe.each(stacks)("%s", (stack) => {
     const c = new PeerProcess({ name: "C", timeline });
     cleanups.push(() => c.stop());
     const cOpen = await c.start(start, { within: 10_000 });
-    expect((cOpen.payload as { peers: string[] }).peers.slice().sort(), timeline.describe()).toEqual([ids.A, ids.B].slice().sort());
+    expect((cOpen.payload as { peers: string[] }).peers.slice().sort(compareText), timeline.describe()).toEqual([ids.A, ids.B].sort(compareText));
     for (const [x, y] of [[c, a], [c, b], [a, c], [b, c]] as const) {
       await x.waitFor(`${x.name} connects to ${y.name}`, "peerConnected", (p: { peerId: string }) => p.peerId === y.id, { within: 15_000, after: newcomer });
     }

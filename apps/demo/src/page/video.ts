@@ -2,6 +2,7 @@
 // future: the client adds the tracks to each new connection), and a tile per
 // peer who sends theirs.
 import type { RTCClient } from "@raycaster/realtime";
+import { mediaOf, type ClientMedia } from "@raycaster/realtime/media";
 import { byTestId, h } from "./dom.js";
 
 interface Tile {
@@ -17,7 +18,7 @@ interface Tile {
  * allows it.
  */
 export class VideoCall {
-  readonly #client: RTCClient;
+  readonly #media: ClientMedia;
   readonly #nameOf: (peerId: string) => string;
   readonly #problem: (message: string) => void;
   readonly #tiles = new Map<string, Tile>();
@@ -30,7 +31,8 @@ export class VideoCall {
   #closed = false;
 
   constructor(client: RTCClient, nameOf: (peerId: string) => string, problem: (message: string) => void) {
-    this.#client = client;
+    // Hooked in before the client meets anyone: from here its `track` events fire.
+    this.#media = mediaOf(client);
     this.#nameOf = nameOf;
     this.#problem = problem;
     this.#grid.replaceChildren();
@@ -50,7 +52,7 @@ export class VideoCall {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360 }, audio: true });
       if (this.#closed) return stopAll(stream);
       this.#local = stream;
-      for (const track of stream.getTracks()) this.#client.addTrack(track, stream);
+      for (const track of stream.getTracks()) this.#media.addTrack(track, stream);
       this.#localVideo.srcObject = stream;
     } catch (error) {
       this.#problem(`Could not start the camera: ${error instanceof Error ? error.message : String(error)}`);
@@ -65,7 +67,7 @@ export class VideoCall {
     const stream = this.#local;
     if (!stream) return;
     this.#local = undefined;
-    for (const track of stream.getTracks()) this.#client.removeTrack(track);
+    for (const track of stream.getTracks()) this.#media.removeTrack(track);
     stopAll(stream);
     this.#localVideo.srcObject = null;
     this.#render();

@@ -46,8 +46,8 @@ export async function exchange(peers: Peer[], tag: string): Promise<void> {
       .filter((b) => b !== a)
       .map((b) => b.events.when("message", (e) => e.peerId === a.id && (e.data as { tag?: string }).tag === tag, { label: `${tag} from ${a.name} to ${b.name}` })),
   );
-  for (const a of peers) for (const b of peers) if (a !== b) a.client.send(b.id, { tag });
-  await Promise.all(arrivals);
+  const sends = peers.flatMap((a) => peers.filter((b) => b !== a).map((b) => a.client.send(b.id, { tag })));
+  await Promise.all([...sends, ...arrivals]);
 }
 
 /** Every `peerLeft` any of `peers` saw. */

@@ -1,0 +1,6 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  // node-datachannel runs threads of its own: a process per test file.
+  test: { include: ["test/**/*.test.ts"], pool: "forks", testTimeout: 20_000 },
+});
