@@ -16,22 +16,26 @@ export const BUNDLES = [
   { name: "simple-peer 9.11.1 (default export)", entry: 'export { default } from "simple-peer";' },
 ];
 
+/** `entry` (module source, imports resolved from bench/) bundled for a browser page, every entry the same way. */
+export async function browserBundle(entry: string, minify = true): Promise<Uint8Array> {
+  const out = await build({
+    stdin: { contents: entry, resolveDir: fileURLToPath(new URL("..", import.meta.url)), loader: "js" },
+    bundle: true,
+    minify,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+  });
+  return out.outputFiles[0]?.contents ?? new Uint8Array();
+}
+
 export async function bundleScenario(): Promise<BundleResult[]> {
-  const resolveDir = fileURLToPath(new URL("..", import.meta.url));
   const results: BundleResult[] = [];
   for (const { name, entry } of BUNDLES) {
-    const out = await build({
-      stdin: { contents: entry, resolveDir, loader: "js" },
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      write: false,
-      logLevel: "silent",
-      define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
-    });
-    const code = out.outputFiles[0]?.contents ?? new Uint8Array();
+    const code = await browserBundle(entry);
     results.push({ name, entry, min: code.length, gzip: gzipSync(code, { level: 9 }).length });
   }
   return results;

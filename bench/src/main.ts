@@ -13,6 +13,9 @@ import { fileURLToPath } from "node:url";
 import { bundleScenario } from "./bundle.js";
 import { connectionsScenario, type ConnectionsOptions } from "./connections.js";
 import { connectionsChart } from "./connectionsReport.js";
+import { browserScenario, type BrowserOptions } from "./browser.js";
+import { peersScenario, type PeersOptions } from "./nodepeers.js";
+import { dataChart, handshakeChart, peersSections, peersTargets, type PeersReport } from "./peers-report.js";
 import { relayScenario, type RelayOptions } from "./relay.js";
 import { bundleChart, markdown, relayChart, targets } from "./report.js";
 
@@ -34,10 +37,17 @@ const connections: ConnectionsOptions = quick
   ? { rounds: 1, warmup: 200, count: 1000, concurrency: 50, settleMs: 300 }
   : { rounds: 3, warmup: 500, count: 10_000, concurrency: 50, settleMs: 1000 };
 
+// Quick: one short round of each, together under ~15 s.
+const peers: PeersOptions = quick
+  ? { handshakeRounds: 1, meetings: 4, dataRounds: 1, binaryBytes: 16 * 2 ** 20, jsonMessages: 200 }
+  : { handshakeRounds: 5, meetings: 30, dataRounds: 5, binaryBytes: 256 * 2 ** 20, jsonMessages: 2000 };
+const browserOptions: BrowserOptions = quick ? { rounds: 1, meetings: 3 } : { rounds: 3, meetings: 15 };
+
 const bundles = await bundleScenario();
 for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
 const rounds = await relayScenario(relay, log);
 const joined = await connectionsScenario(connections, log);
+const peersReport: PeersReport = { options: peers, result: await peersScenario(peers, log), browserOptions, browser: await browserScenario(browserOptions, log) };
 
 const cpus = os.cpus();
 const info = {
@@ -55,6 +65,8 @@ const info = {
   relay,
   connections,
   fdLimit: execFileSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).trim(),
+  peers,
+  browser: browserOptions,
 };
 const outDir = partial ? join(repo, "bench", ".quick") : join(repo, "docs");
 const chartDir = join(outDir, "benchmarks");
@@ -62,7 +74,13 @@ mkdirSync(chartDir, { recursive: true });
 writeFileSync(join(chartDir, "relay.svg"), relayChart(rounds, relay.rate));
 writeFileSync(join(chartDir, "bundle.svg"), bundleChart(bundles));
 writeFileSync(join(chartDir, "connections.svg"), connectionsChart(joined));
-writeFileSync(join(chartDir, "results.json"), JSON.stringify({ info, bundles, rounds, connections: joined }, null, 1) + "\n");
-writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, joined, "benchmarks"));
-for (const t of targets(rounds, bundles, relay.rate, joined)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
+writeFileSync(join(chartDir, "handshake.svg"), handshakeChart(peersReport));
+writeFileSync(join(chartDir, "datachannel.svg"), dataChart(peersReport));
+writeFileSync(
+  join(chartDir, "results.json"),
+  JSON.stringify({ info, bundles, rounds, connections: joined, peers: peersReport.result, browser: peersReport.browser }, null, 1) + "\n",
+);
+const more = { targets: peersTargets(peersReport), sections: peersSections(peersReport, "benchmarks") };
+writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, joined, "benchmarks", more));
+for (const t of targets(rounds, bundles, relay.rate, joined, more.targets)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
 log(`wrote ${join(outDir, "benchmarks.md")}`);

@@ -53,8 +53,8 @@ export function encodeWhole(options: { payload: PayloadKind; type?: string; byte
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(4 + type.length + options.bytes.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.WHOLE);
-  view.setUint8(1, options.payload);
+  frame[0] = FrameKind.WHOLE;
+  frame[1] = options.payload;
   view.setUint16(2, type.length);
   frame.set(type, 4);
   frame.set(options.bytes, 4 + type.length);
@@ -70,8 +70,8 @@ export function encodeStart(options: { payload: PayloadKind; type?: string; id: 
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(16 + type.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.START);
-  view.setUint8(1, options.payload);
+  frame[0] = FrameKind.START;
+  frame[1] = options.payload;
   view.setUint16(2, type.length);
   view.setUint32(4, options.id);
   view.setFloat64(8, options.total);
@@ -82,7 +82,7 @@ export function encodeStart(options: { payload: PayloadKind; type?: string; id: 
 export function encodeChunk(options: { id: number; offset: number; bytes: Uint8Array }): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(CHUNK_HEADER + options.bytes.length);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, FrameKind.CHUNK);
+  frame[0] = FrameKind.CHUNK;
   view.setUint32(4, options.id);
   view.setFloat64(8, options.offset);
   frame.set(options.bytes, CHUNK_HEADER);
@@ -92,8 +92,8 @@ export function encodeChunk(options: { id: number; offset: number; bytes: Uint8A
 export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(8);
   const view = new DataView(frame.buffer);
-  view.setUint8(0, kind);
-  view.setUint8(1, failed ? 1 : 0);
+  frame[0] = kind;
+  frame[1] = failed ? 1 : 0;
   view.setUint32(4, id);
   return frame;
 }
@@ -103,11 +103,11 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
   const frame = new Uint8Array(data);
   const view = new DataView(data);
   if (frame.length < 1) return "an empty binary frame";
-  const kind = view.getUint8(0);
+  const kind = frame[0]!;
   switch (kind) {
     case FrameKind.WHOLE: {
       if (frame.length < 4) return "a truncated frame";
-      const payload = view.getUint8(1);
+      const payload = frame[1]!;
       const typeLength = view.getUint16(2);
       if (!isPayload(payload) || frame.length < 4 + typeLength) return "a malformed frame";
       const type = typeLength === 0 ? "" : textOr(frame.subarray(4, 4 + typeLength));
@@ -116,7 +116,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
     }
     case FrameKind.START: {
       if (frame.length < 16) return "a truncated frame";
-      const payload = view.getUint8(1);
+      const payload = frame[1]!;
       const typeLength = view.getUint16(2);
       const total = view.getFloat64(8);
       if (!isPayload(payload) || frame.length !== 16 + typeLength || !Number.isSafeInteger(total) || total < 0) {
@@ -135,7 +135,7 @@ export function decodeFrame(data: ArrayBuffer): Frame | string {
     case FrameKind.ABORT:
     case FrameKind.REFUSE:
       if (frame.length !== 8) return "a malformed control frame";
-      return { kind, id: view.getUint32(4), failed: view.getUint8(1) === 1 };
+      return { kind, id: view.getUint32(4), failed: frame[1] === 1 };
     default:
       return `a frame of unknown kind ${kind}`;
   }

@@ -7,7 +7,12 @@ import { RealtimeError } from "./errors.js";
  * whole, so sending one holds only the slice in flight).
  */
 export type Outgoing =
-  | { kind: "text"; text: string }
+  | {
+      kind: "text";
+      text: string;
+      /** Its UTF-8 bytes once a sender needed them (too large for a text frame): a broadcast encodes them once for every peer. */
+      bytes?: Outgoing;
+    }
   | {
       kind: "bytes";
       payload: PayloadKind;

@@ -20,7 +20,12 @@ interface Transfer {
   type: string;
   total: number;
   received: number;
-  chunks: Uint8Array[];
+  /**
+   * One buffer of the declared total, each chunk copied in as it arrives, so
+   * that the frames are garbage at once (young, cheap to collect) and the
+   * message is never held twice before it is delivered.
+   */
+  whole: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -45,9 +50,9 @@ export class Receiver {
     return this.#transfer ? 1 : 0;
   }
 
-  /** Bytes held for the transfer being reassembled. */
+  /** Bytes held for the transfer being reassembled: its declared total, allocated at its start. */
   get buffered(): number {
-    return this.#transfer?.received ?? 0;
+    return this.#transfer?.total ?? 0;
   }
 
   /** Frees the transfer being reassembled, reporting `error` if one was. */
@@ -68,12 +73,13 @@ export class Receiver {
     switch (frame.kind) {
       case FrameKind.WHOLE:
         if (frame.bytes.length > this.#options.maxMessageSize) return this.#tooLarge(frame.bytes.length);
-        return this.#deliver(frame.payload, frame.type, [frame.bytes], frame.bytes.length);
+        return this.#deliver(frame.payload, frame.type, frame.bytes);
       case FrameKind.START: {
         const { id, total, payload, type } = frame;
         if (this.#transfer) this.#giveUp(`a new transfer before ${this.#transfer.id} ended`);
         if (total > this.#options.maxMessageSize) return this.#refuse(id, `declares ${total} bytes`);
-        this.#transfer = { id, payload, type, total, received: 0, chunks: [] };
+        // The total was checked against maxMessageSize: this allocation is within the bound.
+        this.#transfer = { id, payload, type, total, received: 0, whole: new Uint8Array(total) };
         this.#options.progress(id, 0, total);
         return;
       }
@@ -109,20 +115,20 @@ export class Receiver {
     if (transfer.received + bytes.length > transfer.total) {
       return this.#refuse(id, `sent more than the ${transfer.total} bytes it declared`);
     }
-    transfer.chunks.push(bytes);
+    transfer.whole.set(bytes, transfer.received);
     transfer.received += bytes.length;
     this.#options.progress(id, transfer.received, transfer.total);
     if (transfer.received === transfer.total) {
       this.#transfer = undefined;
-      this.#deliver(transfer.payload, transfer.type, transfer.chunks, transfer.total);
+      this.#deliver(transfer.payload, transfer.type, transfer.whole);
     }
   }
 
-  #deliver(payload: PayloadKind, type: string, chunks: Uint8Array[], total: number): void {
-    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob(chunks as Uint8Array<ArrayBuffer>[], { type }));
-    // JSON in one piece (a WHOLE frame, a one-chunk transfer) is decoded where it lies.
-    const whole = payload === PayloadKind.JSON && chunks.length === 1 ? chunks[0]! : concat(chunks, total);
-    if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.buffer as ArrayBuffer);
+  /** `whole`: the message, a `WHOLE` frame's bytes or a transfer's buffer. */
+  #deliver(payload: PayloadKind, type: string, whole: Uint8Array): void {
+    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob([whole as Uint8Array<ArrayBuffer>], { type }));
+    // A transfer's buffer is exactly the message; a WHOLE frame's bytes lie inside the frame.
+    if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.byteOffset ? whole.slice().buffer : whole.buffer);
     let text: string;
     try {
       text = fromUtf8(whole);
@@ -173,15 +179,4 @@ export class Receiver {
     const { peerId } = this.#options;
     this.#options.error(peerError("INVALID_PEER_MESSAGE", peerId, `sent ${what}`, cause));
   }
-}
-
-/** The chunks of a transfer in one fresh buffer of `total` bytes. */
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
-  const whole = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.length;
-  }
-  return whole;
 }

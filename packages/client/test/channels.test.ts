@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { channelId } from "../src/channel.js";
 import { WebSocket } from "ws";
-import { type RealtimeError, type Channel, RTCClient, type StandardSchemaV1 } from "../src/index.js";
+import { MAX_FRAME, type RealtimeError, type Channel, RTCClient, type StandardSchemaV1 } from "../src/index.js";
 import { capturingPeerConnections, codeOf, connectedClients, startServer, tappedWebSocket, within } from "./harness.js";
 import { implementation, RTCPeerConnection } from "./webrtc.js";
 import { wiredPeers } from "./wired.js";
@@ -58,7 +58,7 @@ describe("named channels", () => {
     // Nothing of it reached the default channel.
     expect(bob.all("message")).toEqual([]);
     // Chunks could be lost or reordered here: a message over one frame is refused, not split.
-    expect(await codeOf(lossy.get(alice.client)!.send(bobId, new Uint8Array(100_000)))).toBe("MESSAGE_TOO_LARGE");
+    expect(await codeOf(lossy.get(alice.client)!.send(bobId, new Uint8Array(MAX_FRAME)))).toBe("MESSAGE_TOO_LARGE");
   });
 
   it("a channel declared after peers connected opens on their connections at once, without renegotiation; close() closes it", async () => {
