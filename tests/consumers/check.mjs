@@ -3,6 +3,7 @@
 // the oldest TypeScript the READMEs promise and with the newest.
 //   floor/         every public entry point, as the READMEs use them (Node, nodenext)
 //   bundler-node/  the README's first example in a Node project on moduleResolution "bundler"
+//   node-no-dom/   a Node bot in a project without the DOM lib, declaration files checked
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -12,7 +13,7 @@ const compilers = ["typescript-floor", "typescript-latest"].map((name) => ({
   version: require(`${name}/package.json`).version,
   tsc: join(dirname(require.resolve(`${name}/package.json`)), "bin", "tsc"),
 }));
-const projects = ["floor", "bundler-node"];
+const projects = ["floor", "bundler-node", "node-no-dom"];
 
 let failed = 0;
 for (const project of projects) {

@@ -43,13 +43,21 @@ export function fromUtf8(bytes: Uint8Array): string {
 
 const NO_TYPE = new Uint8Array(0);
 
+/**
+ * Bytes over an `ArrayBuffer` of their own, as `RTCDataChannel.send` wants
+ * them. Spelt as an intersection, not `Uint8Array<ArrayBuffer>`, so that the
+ * declaration files read in TypeScript before 5.7 too (where `Uint8Array`
+ * is not generic).
+ */
+export type FrameBytes = Uint8Array & { readonly buffer: ArrayBuffer };
+
 function typeBytes(type: string): Uint8Array {
   if (type === "") return NO_TYPE;
   const bytes = utf8(type);
   return bytes.length <= MAX_TYPE ? bytes : NO_TYPE;
 }
 
-export function encodeWhole(options: { payload: PayloadKind; type?: string; bytes: Uint8Array }): Uint8Array<ArrayBuffer> {
+export function encodeWhole(options: { payload: PayloadKind; type?: string; bytes: Uint8Array }): FrameBytes {
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(4 + type.length + options.bytes.length);
   const view = new DataView(frame.buffer);
@@ -66,7 +74,7 @@ export function wholeSize(size: number, type = ""): number {
   return 4 + typeBytes(type).length + size;
 }
 
-export function encodeStart(options: { payload: PayloadKind; type?: string; id: number; total: number }): Uint8Array<ArrayBuffer> {
+export function encodeStart(options: { payload: PayloadKind; type?: string; id: number; total: number }): FrameBytes {
   const type = typeBytes(options.type ?? "");
   const frame = new Uint8Array(16 + type.length);
   const view = new DataView(frame.buffer);
@@ -79,7 +87,7 @@ export function encodeStart(options: { payload: PayloadKind; type?: string; id: 
   return frame;
 }
 
-export function encodeChunk(options: { id: number; offset: number; bytes: Uint8Array }): Uint8Array<ArrayBuffer> {
+export function encodeChunk(options: { id: number; offset: number; bytes: Uint8Array }): FrameBytes {
   const frame = new Uint8Array(CHUNK_HEADER + options.bytes.length);
   const view = new DataView(frame.buffer);
   frame[0] = FrameKind.CHUNK;
@@ -89,7 +97,7 @@ export function encodeChunk(options: { id: number; offset: number; bytes: Uint8A
   return frame;
 }
 
-export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): Uint8Array<ArrayBuffer> {
+export function encodeControl(kind: typeof FrameKind.ABORT | typeof FrameKind.REFUSE, id: number, failed = false): FrameBytes {
   const frame = new Uint8Array(8);
   const view = new DataView(frame.buffer);
   frame[0] = kind;

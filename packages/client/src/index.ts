@@ -16,3 +16,4 @@ export { RealtimeError, ClientErrorCodes } from "./errors.js";
 export type { ClientErrorCode, RealtimeErrorCode } from "./errors.js";
 export { SignalingEvents, ErrorCodes, CloseCodes, FinalCloseCodes, PROTOCOL_VERSION } from "@raycaster/realtime-protocol/client";
 export type { ErrorCode } from "@raycaster/realtime-protocol/client";
+export type { PeerConnectionState } from "./webrtcTypes.js";

@@ -3,11 +3,12 @@ import { CandidateQueues } from "./candidates.js";
 import type { ChannelSpec } from "./channel.js";
 import type { Resources } from "./resources.js";
 import { hasRelayCandidate, isRelayCandidate } from "./turn.js";
+import type { PeerConnectionState } from "./webrtcTypes.js";
 
 /** What a {@link Link} reports; each call names the link, so its owner can tell a current one from a retired one. */
 export interface LinkEvents {
   candidate(link: Link, candidate: IceCandidate | null): void;
-  connectionState(link: Link, state: RTCPeerConnectionState): void;
+  connectionState(link: Link, state: PeerConnectionState): void;
   negotiationNeeded(link: Link): void;
   channelOpen(link: Link): void;
   channelClose(link: Link): void;

@@ -5,6 +5,7 @@ import { fingerprintOf, Link, type LinkOptions } from "./link.js";
 import type { PeerMedia } from "./extension.js";
 import type { CountedTimer, Resources } from "./resources.js";
 import { RestartState } from "./restart.js";
+import type { PeerConnectionState } from "./webrtcTypes.js";
 
 /**
  * Why a peer went away: it left the room (the server said so), its connection
@@ -347,7 +348,7 @@ export class Peer {
     return link;
   }
 
-  #onConnectionState(link: Link, state: RTCPeerConnectionState): void {
+  #onConnectionState(link: Link, state: PeerConnectionState): void {
     switch (state) {
       case "connected":
         this.#restarts.connected();

@@ -1,4 +1,4 @@
-import { decodeFrame, FrameKind, fromUtf8, PayloadKind } from "./encoder.js";
+import { decodeFrame, FrameKind, fromUtf8, PayloadKind, type FrameBytes } from "./encoder.js";
 import { peerError, RealtimeError } from "./errors.js";
 
 export interface ReceiverOptions {
@@ -25,7 +25,7 @@ interface Transfer {
    * that the frames are garbage at once (young, cheap to collect) and the
    * message is never held twice before it is delivered.
    */
-  whole: Uint8Array<ArrayBuffer>;
+  whole: FrameBytes;
 }
 
 /**
@@ -126,7 +126,7 @@ export class Receiver {
 
   /** `whole`: the message, a `WHOLE` frame's bytes or a transfer's buffer. */
   #deliver(payload: PayloadKind, type: string, whole: Uint8Array): void {
-    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob([whole as Uint8Array<ArrayBuffer>], { type }));
+    if (payload === PayloadKind.BLOB) return this.#options.deliver(new Blob([whole as FrameBytes], { type }));
     // A transfer's buffer is exactly the message; a WHOLE frame's bytes lie inside the frame.
     if (payload === PayloadKind.BINARY) return this.#options.deliver(whole.byteOffset ? whole.slice().buffer : whole.buffer);
     let text: string;

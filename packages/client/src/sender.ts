@@ -1,4 +1,4 @@
-import { encodeChunk, encodeControl, encodeStart, encodeWhole, FrameKind, wholeSize, CHUNK_HEADER } from "./encoder.js";
+import { encodeChunk, encodeControl, encodeStart, encodeWhole, FrameKind, wholeSize, CHUNK_HEADER, type FrameBytes } from "./encoder.js";
 import { peerError, RealtimeError } from "./errors.js";
 import { textAsBytes, type Outgoing } from "./outgoing.js";
 
@@ -260,7 +260,7 @@ export class Sender {
     if (job.offset >= total) job.settle();
   }
 
-  #hand(frame: string | Uint8Array<ArrayBuffer>): void {
+  #hand(frame: string | FrameBytes): void {
     const { channel, peerId } = this.#options;
     try {
       // One call for both kinds: the overloads of `send` take a string or bytes, not their union.
