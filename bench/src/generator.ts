@@ -9,7 +9,8 @@ import { WebSocket } from "ws";
 import { echoMarker, endpoint, idFromReady, signal, type Kind } from "./kinds.js";
 
 export type GeneratorCommand =
-  | { setup: { kind: Kind; port: number; pairs: number; window: number } }
+  /** `portB`: side b of every pair connects there (another node of the same cluster); by default to `port` too. */
+  | { setup: { kind: Kind; port: number; portB?: number; pairs: number; window: number } }
   | { run: "rate"; rate: number }
   | { run: "saturate" }
   | { mark: true }
@@ -69,10 +70,10 @@ async function open(kind: Kind, port: number, pair: number, side: "a" | "b"): Pr
   return { socket, id: idFromReady(kind, await frame, pair, side) };
 }
 
-async function setup(kind: Kind, port: number, pairs: number): Promise<void> {
+async function setup(kind: Kind, port: number, portB: number, pairs: number): Promise<void> {
   for (let pair = 0; pair < pairs; pair++) {
     const a = await open(kind, port, pair, "a");
-    const b = await open(kind, port, pair, "b");
+    const b = await open(kind, portB, pair, "b");
     const ca: Client = { socket: a.socket, frame: signal(kind, pair, "a", b.id), inflight: [] };
     const cb: Client = { socket: b.socket, frame: signal(kind, pair, "b", a.id), inflight: [] };
     listen(cb, ca, echoMarker(kind, "b"));
@@ -129,7 +130,7 @@ process.on("message", (command: GeneratorCommand) => {
 async function handle(command: GeneratorCommand): Promise<void> {
   if ("setup" in command) {
     windowSize = command.setup.window;
-    await setup(command.setup.kind, command.setup.port, command.setup.pairs);
+    await setup(command.setup.kind, command.setup.port, command.setup.portB ?? command.setup.port, command.setup.pairs);
     process.send?.({ ready: true });
   } else if ("run" in command) {
     run(command);

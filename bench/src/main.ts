@@ -5,7 +5,7 @@
  * quick one writes the same under bench/.quick/ (ignored by git), so that a
  * smoke run never overwrites the committed figures.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { connectionsChart } from "./connectionsReport.js";
 import { browserScenario, type BrowserOptions } from "./browser.js";
 import { peersScenario, type PeersOptions } from "./nodepeers.js";
 import { dataChart, handshakeChart, peersSections, peersTargets, type PeersReport } from "./peers-report.js";
+import { nodesScenario, nodesSection } from "./nodes.js";
 import { relayScenario, type RelayOptions } from "./relay.js";
 import { bundleChart, markdown, relayChart, targets } from "./report.js";
 
@@ -46,6 +47,11 @@ const browserOptions: BrowserOptions = quick ? { rounds: 1, meetings: 3 } : { ro
 const bundles = await bundleScenario();
 for (const b of bundles) log(`bundle ${b.name}: ${b.gzip} B min+gzip`);
 const rounds = await relayScenario(relay, log);
+// Across nodes: the relay's pairs, fewer rounds; needs Debian's redis-server.
+const nodes: RelayOptions = { ...relay, rounds: quick ? 1 : 3 };
+const hasRedis = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0;
+if (!hasRedis) log("nodes: skipped, no redis-server on PATH (Debian's redis-server package)");
+const nodeRounds = hasRedis && process.env.BENCH_ONLY === undefined ? await nodesScenario(nodes, log) : [];
 const joined = await connectionsScenario(connections, log);
 const peersReport: PeersReport = { options: peers, result: await peersScenario(peers, log), browserOptions, browser: await browserScenario(browserOptions, log) };
 
@@ -78,9 +84,12 @@ writeFileSync(join(chartDir, "handshake.svg"), handshakeChart(peersReport));
 writeFileSync(join(chartDir, "datachannel.svg"), dataChart(peersReport));
 writeFileSync(
   join(chartDir, "results.json"),
-  JSON.stringify({ info, bundles, rounds, connections: joined, peers: peersReport.result, browser: peersReport.browser }, null, 1) + "\n",
+  JSON.stringify({ info, bundles, rounds, nodes: nodeRounds, connections: joined, peers: peersReport.result, browser: peersReport.browser }, null, 1) + "\n",
 );
-const more = { targets: peersTargets(peersReport), sections: peersSections(peersReport, "benchmarks") };
+const more = {
+  targets: peersTargets(peersReport),
+  sections: [...(nodeRounds.length > 0 ? nodesSection(nodeRounds, nodes) : []), ...peersSections(peersReport, "benchmarks")],
+};
 writeFileSync(join(outDir, "benchmarks.md"), markdown(info, rounds, bundles, joined, "benchmarks", more));
 for (const t of targets(rounds, bundles, relay.rate, joined, more.targets)) log(`target ${t.verdict}: ${t.text} (${t.detail})`);
 log(`wrote ${join(outDir, "benchmarks.md")}`);

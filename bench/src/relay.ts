@@ -37,7 +37,8 @@ export interface RelayRound {
 const here = new URL(".", import.meta.url);
 const require = createRequire(import.meta.url);
 
-export function script(kind: Kind): string {
+/** The script of a server under test: a `Kind`, or `oursRedis` (ours as one node of several, for the nodes scenario). */
+export function script(kind: Kind | "oursRedis"): string {
   // y-webrtc exports no bin: its CommonJS build sits in dist/, the server beside it in bin/.
   if (kind === "ywebrtc") return join(dirname(require.resolve("y-webrtc")), "..", "bin", "server.js");
   return new URL(`servers/${kind}.js`, here).pathname;
