@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer } from "node:http";
-import { isIP, type AddressInfo } from "node:net";
+import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
@@ -353,7 +353,7 @@ export class SignalingServer {
   }
 
   #addressOf(request: IncomingMessage): string {
-    const own = request.socket.remoteAddress ?? "unknown";
+    const own = peerAddress(request.socket) ?? "unknown";
     const hops = this.#options.trustProxy;
     if (hops === 0) return own;
     // Each proxy appends the address it got the request from; entries to
@@ -448,4 +448,25 @@ function listening(http: HttpServer): Promise<AddressInfo> {
     http.once("listening", onListening);
     http.once("error", onError);
   });
+}
+
+/** The part of Node's TCP handle that `remoteAddress` reads through (internal, as `_handle` is: read only if present). */
+interface PeerNameHandle {
+  getpeername?(out: { address?: string }): number;
+}
+
+/**
+ * The socket's remote address, read once per connection. Through the
+ * handle when it has one, because `socket.remoteAddress` keeps what it read
+ * on the socket (`_peername`: an object of address, family and port, about
+ * 100 bytes held for the socket's life, which is most of an idle
+ * connection's life); otherwise, or if that read fails, `remoteAddress`.
+ */
+function peerAddress(socket: Socket): string | undefined {
+  const handle = (socket as unknown as { _handle?: PeerNameHandle | null })._handle;
+  if (handle?.getpeername !== undefined) {
+    const out: { address?: string } = {};
+    if (handle.getpeername(out) === 0 && out.address !== undefined) return out.address;
+  }
+  return socket.remoteAddress;
 }

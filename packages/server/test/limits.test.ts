@@ -54,6 +54,19 @@ describe("the message rate limit", () => {
 });
 
 describe("connection limits", () => {
+  it("knows each client's address without Node keeping its own copy on the socket for the connection's life", async () => {
+    const sockets: Array<{ address: string; raw: { _peername?: unknown } }> = [];
+    const { url } = await startServer({
+      // The hook's context is the connection; its ws socket's TCP socket is where Node would cache the peer name.
+      hooks: { open: (peer) => sockets.push({ address: peer.address, raw: (peer as unknown as { socket: { _socket: { _peername?: unknown } } }).socket._socket }) },
+    });
+    await join(url, "r");
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]?.address).toBe("127.0.0.1");
+    // `remoteAddress` would have left { address, family, port } there (about 100 bytes an idle connection).
+    expect(sockets[0]?.raw._peername).toBeUndefined();
+  });
+
   it("refuses upgrades beyond maxConnections with 503, and takes one again once a place is free", async () => {
     const { url, signaling } = await startServer({ maxConnections: 2 });
     const first = await connect(url);

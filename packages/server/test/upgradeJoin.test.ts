@@ -1,8 +1,10 @@
 import { once } from "node:events";
-import { CloseCodes, ErrorCodes, JoinQuery, PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol";
+import * as fc from "fast-check";
+import { CloseCodes, ErrorCodes, JoinQuery, Limits, PROTOCOL_VERSION, parseClientMessage, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol";
 import { RawClient, textOf, within } from "@raycaster/realtime-test-harness";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
+import { readJoinQuery } from "../src/upgradeJoin.js";
 import { connect, join, refusedJoin, startServer } from "./harness.js";
 
 /** The WebSocket URL of a join on the upgrade request. */
@@ -112,5 +114,42 @@ describe("joining on the upgrade request", () => {
     expect(await client.next("Pong")).toEqual({ event: "Pong" });
     expect(await refusedJoin(client, "r", "not-a-token")).toMatchObject({ code: ErrorCodes.INVALID_TOKEN });
     expect(await client.join({ protocol: PROTOCOL_VERSION, room: "r" })).toMatchObject({ event: "Initialize" });
+  });
+});
+
+describe("reading a join query without the schemas", () => {
+  /** Protocols as a query may spell them: numbers, near-numbers, noise. */
+  const protocol = fc.oneof(
+    fc.constant(null),
+    fc.integer({ min: -5, max: 10 }).map(String),
+    fc.constantFrom("", " 4", "4 ", "4.0", "4.5", "1e0", "0x4", "-0", "+4", "Infinity", "NaN", "9007199254740991", "9007199254740993", "4abc"),
+    fc.string({ maxLength: 6 }),
+  );
+  /** Rooms: plain names, any characters (controls, format, private use, lone surrogates), around the length bound. */
+  const room = fc.oneof(
+    fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+    fc.string({ unit: "binary", maxLength: 24 }),
+    fc.string({ unit: fc.constantFrom("a", "é", "🎥", "\u202e", "\u0007", "\ue000", "\u2028", "\ud800", " "), maxLength: 12 }),
+    fc.integer({ min: Limits.roomName - 2, max: Limits.roomName + 2 }).map((n) => "r".repeat(n)),
+    fc.integer({ min: Limits.roomName / 2 - 2, max: Limits.roomName / 2 + 2 }).map((n) => "🎥".repeat(n)),
+  );
+
+  it("accepts only what the schemas accept, as the same message, and takes plain queries", () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(protocol, room, (protocol, room) => {
+        const fast = readJoinQuery({ protocol, room });
+        const number = protocol === null ? undefined : Number(protocol);
+        const zod = parseClientMessage(JSON.stringify({ event: "Join", protocol: number, room }));
+        if (fast === undefined) return;
+        taken++;
+        if (!zod.ok) expect.fail(`the fast read accepted what the schemas refuse (${zod.code}: ${zod.reason}): ${JSON.stringify({ protocol, room })}`);
+        // Through JSON, as the client would see any number in an answer (-0 is 0 there).
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(zod.message));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(taken).toBeGreaterThan(500);
+    expect(readJoinQuery({ protocol: String(PROTOCOL_VERSION), room: "lobby" })).toEqual({ event: "Join", protocol: PROTOCOL_VERSION, room: "lobby" });
   });
 });
