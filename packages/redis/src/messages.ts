@@ -17,7 +17,18 @@ export type NodeMessage =
 /** Every kind of message between nodes: the `t` of a {@link NodeMessage}. */
 export const MESSAGE_KINDS = ["to", "all", "lost", "moved", "nack"] as const satisfies readonly NodeMessage["t"][];
 
-const KINDS: ReadonlySet<string> = new Set(MESSAGE_KINDS);
+/**
+ * The string fields each kind must have (`x` of `all` may be absent). A
+ * message is only ever acted on whole: a frame that is not a string (a node
+ * of another version, a stray publisher) must not reach a socket.
+ */
+const FIELDS: Record<NodeMessage["t"], readonly string[]> = {
+  to: ["to", "from", "o", "f"],
+  all: ["f"],
+  lost: ["id"],
+  moved: ["id"],
+  nack: ["from", "to"],
+};
 
 /** Parses a message from a channel; `undefined` for anything that is not one (logged by the caller). */
 export function parseMessage(text: string): NodeMessage | undefined {
@@ -28,6 +39,10 @@ export function parseMessage(text: string): NodeMessage | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const { t, r } = value as { t?: unknown; r?: unknown };
-  return typeof t === "string" && KINDS.has(t) && typeof r === "string" ? (value as NodeMessage) : undefined;
+  const fields = value as Record<string, unknown>;
+  const { t, r } = fields;
+  if (typeof t !== "string" || !Object.hasOwn(FIELDS, t) || typeof r !== "string") return undefined;
+  if (!FIELDS[t as NodeMessage["t"]].every((name) => typeof fields[name] === "string")) return undefined;
+  if (t === "all" && fields.x !== undefined && typeof fields.x !== "string") return undefined;
+  return value as NodeMessage;
 }
