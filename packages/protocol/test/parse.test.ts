@@ -60,6 +60,7 @@ describe("parseClientMessage", () => {
     ["a missing room", json({ event: "Join", protocol: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: `room` must be string"],
     ["an extra field", json({ ...join, x: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected field `x`"],
     ["two extra fields", json({ ...join, x: 1, y: 2 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `x`, `y`"],
+    ["five extra fields, all named", json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `a`, `b`, `c`, `d`, `e`"],
     ["seven extra fields, five named", json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `a`, `b`, `c`, `d`, `e`, and 2 more"],
     ["an extra field with a long name, cut to 32 characters", json({ ...join, ["k".repeat(40)]: 1 }), ErrorCodes.INVALID_MESSAGE, `Join: unexpected field \`${"k".repeat(32)}\``],
     ["more than three problems, three described", json({ event: "Join", protocol: "2", room: 1, token: 1, x: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: `protocol` must be number; `room` must be string; `token` must be string"],
