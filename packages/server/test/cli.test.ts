@@ -327,6 +327,18 @@ describe("the CLI's flags and variables", () => {
     const defaults = serverOptions(run([]), logger);
     expect(Object.keys(defaults).sort()).toEqual(["logger", "onError"]);
     expect(serverOptions(run(["--burst=3"]), logger).rateLimit).toEqual({ burst: 3 });
+    expect(serverOptions(run(["--rate=3"]), logger).rateLimit).toEqual({ messagesPerSecond: 3 });
+    expect(serverOptions(run(["--secret", "s".repeat(32)]), logger).secret).toBe("s".repeat(32));
+    expect(serverOptions(run(["--turn-urls=turn:t", "--turn-secret=k"]), logger).turn).toStrictEqual({ urls: ["turn:t"], secret: "k" });
+  });
+
+  it("logs the signaling server's unexpected failures as errors", () => {
+    const lines: string[] = [];
+    const { onError } = serverOptions(run([]), jsonLogger("error", { write: (line: string) => lines.push(line) }));
+    onError?.(new Error("boom"));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: "error", msg: "signaling server error", err: expect.objectContaining({ message: "boom" }) }),
+    ]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { parseCli } from "../src/cliOptions.js";
+import { parseCli, UsageError } from "../src/cliOptions.js";
 import { jsonLogger } from "../src/logger.js";
 import { startStandalone } from "../src/standalone.js";
 import { join } from "./harness.js";
@@ -27,6 +27,8 @@ describe("startStandalone", () => {
     const { http, ws } = await start();
     const idle = await fetch(`${http}/healthz?probe=1`);
     expect(idle.status).toBe(200);
+    // Kept alive while serving; only a drain closes the connection after answering.
+    expect(idle.headers.get("connection")).toBe("keep-alive");
     expect(idle.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(idle.headers.get("cache-control")).toBe("no-store");
     expect(await idle.json()).toEqual({ status: "ok", connections: 0, seats: 0, seatsInGrace: 0, rooms: 0 });
@@ -66,9 +68,10 @@ describe("startStandalone", () => {
     await drained;
     await expect(fetch(`${http}/healthz`)).rejects.toThrow();
     expect(logs.map((line) => line.msg)).toEqual(["draining: closing every client with 1001", "signaling server closed", "http server closed"]);
+    expect(logs[0]).toMatchObject({ level: "info", connections: 1 });
   });
 
-  it("refuses an option the signaling server refuses, and reports a port in use", async () => {
+  it("refuses an option the signaling server refuses, reports a port in use, and says what --redis needs", async () => {
     const { port } = await start();
     const config = (argv: string[]) => {
       const command = parseCli(["--host", "127.0.0.1", ...argv], {});
@@ -78,5 +81,9 @@ describe("startStandalone", () => {
     const quiet = jsonLogger("error", { write: () => true });
     await expect(startStandalone({ ...config(["--port", "0"]), maxConnections: 0 }, quiet)).rejects.toThrow(RangeError);
     await expect(startStandalone(config(["--port", String(port)]), quiet)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    // This package cannot depend on the Redis adapter (it depends on this one): without it installed, --redis says what to install.
+    await expect(startStandalone(config(["--port", "0", "--redis", "redis://127.0.0.1:6379"]), quiet)).rejects.toThrow(
+      new UsageError("--redis needs @raycaster/realtime-redis: npm install @raycaster/realtime-redis"),
+    );
   });
 });
