@@ -43,6 +43,8 @@ describe("both server message parsers", () => {
     ["peers that are not an array", { ...init, peers: {} }, "Initialize: `peers` must be array", undefined],
     ["1025 peers", { ...init, peers: Array.from({ length: 1025 }, (_, i) => ({ id: `p${i}` })) }, "Initialize: `peers` must be at most 1024", "Initialize: `peers` must have 0 to 1024 items"],
     ["a peer without an id", { ...init, peers: [{}] }, "Initialize: `peers.0.id` must be string", undefined],
+    ["null metadata", { ...init, metadata: null }, "Initialize: `metadata` must be record", "Initialize: `metadata` must be object"],
+    ["a null peer", { ...init, peers: [null] }, "Initialize: `peers.0` must be object", undefined],
     ["metadata that is an array", { ...init, metadata: [] }, "Initialize: `metadata` must be record", "Initialize: `metadata` must be object"],
     ["a metadata key of 65 characters", { ...init, metadata: { ["k".repeat(65)]: 1 } }, `Initialize: \`metadata.${"k".repeat(65)}\` is invalid`, `Initialize: \`metadata.${"k".repeat(65)}\` is a key over 64 characters`],
     ["a huge metadata key, named in 96 characters", { ...init, metadata: { ["k".repeat(300)]: 1 } }, `Initialize: \`metadata.${"k".repeat(87)}\` is invalid`, `Initialize: \`metadata.${"k".repeat(87)}\` is a key over 64 characters`],
