@@ -31,12 +31,17 @@ export function readFrame(
   }
   const object = value as Record<string, unknown>;
   const event = object.event;
-  if (typeof event !== "string" || !events.includes(event)) {
+  if (!isOneOf(event, events)) {
     const name = typeof event === "string" ? `"${event.slice(0, 64)}"` : "missing";
     return refuse("UNKNOWN_EVENT", `event ${name} is not one of ${events.join(", ")}`);
   }
   return { ok: true, object, event };
 }
+
+// includes() alone settles it, a non-string included: `list` holds only
+// strings. (A typeof before it, for the narrowing, would be a check no input
+// could tell from its absence.)
+const isOneOf = (value: unknown, list: readonly string[]): value is string => list.includes(value as string);
 
 /** The events a server sends, in the order `ServerMessageSchema` lists them. */
 export const serverEvents: readonly string[] = [

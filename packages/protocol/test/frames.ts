@@ -9,16 +9,18 @@ const unit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCo
 
 /**
  * A string around a bound: empty, at it, one past it (of one character,
- * an emoji, or lone surrogates), or short and made of any code unit.
+ * an emoji, or lone surrogates, high or low), counted in code units or in
+ * repeats of the character (code points, for an emoji), or short and made
+ * of any code unit.
  */
-const around = (max: number, char: fc.Arbitrary<string> = fc.constantFrom("x", "é", "\u{1F600}", "\ud83d", "\ude00\ud83d")) =>
+const around = (max: number, char: fc.Arbitrary<string> = fc.constantFrom("x", "é", "\u{1F600}", "\ud83d", "\ude00", "\ude00\ud83d")) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.string({ unit: fc.oneof(fc.constantFrom("a", "z", "0", "-"), unit), maxLength: 6 }) },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom(0, 1, max - 1, max, max + 1), char)
-        .map(([length, c]) => c.repeat(Math.ceil(length / c.length)).slice(0, length)),
+        .tuple(fc.constantFrom(0, 1, max - 1, max, max + 1), char, fc.boolean())
+        .map(([length, c, inUnits]) => (inUnits ? c.repeat(Math.ceil(length / c.length)).slice(0, length) : c.repeat(length))),
     },
   );
 

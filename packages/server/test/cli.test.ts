@@ -2,7 +2,6 @@ import { tmpdir } from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { connect as tcpConnect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { within } from "@raycaster/realtime-test-harness";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -11,6 +10,7 @@ import { jsonLogger } from "../src/logger.js";
 import { serverOptions } from "../src/standalone.js";
 import { join } from "./harness.js";
 import { parseMetrics } from "./metricsText.js";
+import { stalledRequest } from "./stalledRequest.js";
 
 const bin = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 
@@ -110,38 +110,6 @@ async function startCli(args: string[] = [], env?: Record<string, string>) {
   ]);
   const port = listening.port as number;
   return { ...cli, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
-}
-
-/**
- * An HTTP request left half-sent on a connection of its own: while it is
- * open the HTTP server cannot finish closing, so a drain waits on it.
- * `finish()` sends the rest and resolves with the raw response.
- */
-async function stalledRequest(port: number, path: string) {
-  const socket: Socket = tcpConnect(port, "127.0.0.1");
-  onTestFinished(() => {
-    socket.destroy();
-  });
-  // A test that ends the CLI while this is open sees a reset: that error is
-  // the end of this request, and finish() reports it.
-  let failure: Error | undefined;
-  socket.on("error", (error) => {
-    failure = error;
-  });
-  await within("a TCP connection to the CLI", once(socket, "connect"));
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
-  let response = "";
-  socket.setEncoding("utf8").on("data", (chunk: string) => {
-    response += chunk;
-  });
-  return {
-    async finish(): Promise<string> {
-      socket.write("\r\n");
-      await within(`the response to GET ${path}`, once(socket, "close"), undefined, () => response);
-      if (failure) throw failure;
-      return response;
-    },
-  };
 }
 
 describe("realtime-server (the bin)", () => {
@@ -359,6 +327,18 @@ describe("the CLI's flags and variables", () => {
     const defaults = serverOptions(run([]), logger);
     expect(Object.keys(defaults).sort()).toEqual(["logger", "onError"]);
     expect(serverOptions(run(["--burst=3"]), logger).rateLimit).toEqual({ burst: 3 });
+    expect(serverOptions(run(["--rate=3"]), logger).rateLimit).toEqual({ messagesPerSecond: 3 });
+    expect(serverOptions(run(["--secret", "s".repeat(32)]), logger).secret).toBe("s".repeat(32));
+    expect(serverOptions(run(["--turn-urls=turn:t", "--turn-secret=k"]), logger).turn).toStrictEqual({ urls: ["turn:t"], secret: "k" });
+  });
+
+  it("logs the signaling server's unexpected failures as errors", () => {
+    const lines: string[] = [];
+    const { onError } = serverOptions(run([]), jsonLogger("error", { write: (line: string) => lines.push(line) }));
+    onError?.(new Error("boom"));
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: "error", msg: "signaling server error", err: expect.objectContaining({ message: "boom" }) }),
+    ]);
   });
 
   it.each([
