@@ -27,7 +27,7 @@ const tasks = {
     ["exec", "turbo", "run", "build", "--filter=@raycaster/realtime-api-docs...", "--output-logs=errors-only"],
     ["--filter", "@raycaster/realtime-api-docs", "run", "docs"],
   ],
-  test: [["exec", "turbo", "run", "typecheck", "lint", "package", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
+  test: [["exec", "turbo", "run", "format:check", "typecheck", "lint", "package", "test", "e2e", "--concurrency=1", "--output-logs=errors-only"]],
 };
 if (!(task in tasks)) fail(`unknown task "${task}"`, `run \`npm run demo\`, \`npm run dev\`, \`npm run docs\` or \`npm test\``);
 
