@@ -20,7 +20,15 @@ export default {
     "!packages/server/src/testing.ts",
   ],
   ignorePatterns: [
-    "/apps", "/bench", "/docs", "/tests", "/examples", "/reports", "**/dist", "**/.quick", "**/test-results",
+    "/apps",
+    "/bench",
+    "/docs",
+    "/tests",
+    "/examples",
+    "/reports",
+    "**/dist",
+    "**/.quick",
+    "**/test-results",
     // The bin's tests spawn the built bin (packages/server/dist/cli.js): it
     // runs unmutated, so cli.ts and standalone.ts show as not covered.
     "!/packages/server/dist",

@@ -74,7 +74,6 @@ if (watch) {
   console.log("  dist/main.js (server)");
 }
 
-
 /**
  * The page must get the client-only entry of @raycaster/realtime. If the
  * "browser" condition stopped working, esbuild would quietly bundle the
@@ -85,7 +84,7 @@ async function assertBrowserSafe(metafile, bundlePath) {
   const forbiddenInput = /(^|\/)node_modules\/ws\/|(^|\/)ws@\d|realtime-server|packages\/server\//;
   const leaked = Object.keys(metafile.inputs).filter((input) => forbiddenInput.test(input));
   const bundle = await readFile(bundlePath, "utf8");
-  const forbiddenText = ['require("ws")', "from\"ws\"", 'from "ws"', "ws does not work in the browser", "SignalingServer"];
+  const forbiddenText = ['require("ws")', 'from"ws"', 'from "ws"', "ws does not work in the browser", "SignalingServer"];
   const found = forbiddenText.filter((text) => bundle.includes(text));
   if (leaked.length > 0 || found.length > 0) {
     throw new Error(

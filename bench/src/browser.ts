@@ -123,11 +123,16 @@ async function meet(subject: BrowserSubject, pages: [Page, Page], ports: { ours:
     times = [await a.evaluate(() => (window as never as { floor(): Promise<Times> }).floor())];
   } else if (subject === "ours") {
     const url = `ws://127.0.0.1:${ports.ours}`;
-    const run = (page: Page) => page.evaluate(([u, room]) => (window as never as { ours(u: string, r: string): Promise<Times> }).ours(u, room), [url, `room-${id}`] as const);
+    const run = (page: Page) =>
+      page.evaluate(([u, room]) => (window as never as { ours(u: string, r: string): Promise<Times> }).ours(u, room), [url, `room-${id}`] as const);
     times = await Promise.all([run(a), run(b)]);
   } else {
     const run = (page: Page, me: string, other: string) =>
-      page.evaluate(([port, m, o]) => (window as never as { peerjs(p: number, m: string, o: string): Promise<Times> }).peerjs(port, m, o), [ports.peerjs, me, other] as const);
+      page.evaluate(([port, m, o]) => (window as never as { peerjs(p: number, m: string, o: string): Promise<Times> }).peerjs(port, m, o), [
+        ports.peerjs,
+        me,
+        other,
+      ] as const);
     times = await Promise.all([run(a, `a${id}`, ""), run(b, `b${id}`, `a${id}`)]);
   }
   await Promise.all(pages.map((page) => page.evaluate(() => (window as never as { closeAll(): void }).closeAll())));
@@ -151,10 +156,12 @@ export async function browserScenario(options: BrowserOptions, log: (line: strin
     });
     const origin = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
     const pages = [await browser.newPage(), await browser.newPage()] as [Page, Page];
-    await Promise.all(pages.map(async (page) => {
-      await page.goto(origin);
-      await page.waitForFunction(() => "closeAll" in window);
-    }));
+    await Promise.all(
+      pages.map(async (page) => {
+        await page.goto(origin);
+        await page.waitForFunction(() => "closeAll" in window);
+      }),
+    );
     const ports = { ours: servers[0].port, peerjs: servers[1].port };
     // One meeting of each, unmeasured: the first loads code and warms the page.
     for (const subject of BROWSER_SUBJECTS) await meet(subject, pages, ports);

@@ -57,7 +57,12 @@ async function one(kind: Kind, round: number, options: ConnectionsOptions): Prom
   const port = await freePort();
   const server = fork(script(kind), [], {
     // BENCH_PROFILE=<dir>, as for the relay: a V8 CPU profile of each server process when it ends.
-    execArgv: ["--expose-gc", "--import", new URL("reporter.js", here).href, ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
+    execArgv: [
+      "--expose-gc",
+      "--import",
+      new URL("reporter.js", here).href,
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ],
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

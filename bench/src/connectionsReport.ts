@@ -29,7 +29,11 @@ export function connectionTargets(rounds: ConnectionsRound[]): Target[] {
   const c = ours(rounds, cpu);
   const j = ours(rounds, joins);
   return [
-    { text: "memory per idle joined connection <= 1.05x the splicing relay (RSS and retained JS heap)", verdict: verdict(r <= 1.05 && h <= 1.05), detail: `RSS ${x(r)}, heap ${x(h)}` },
+    {
+      text: "memory per idle joined connection <= 1.05x the splicing relay (RSS and retained JS heap)",
+      verdict: verdict(r <= 1.05 && h <= 1.05),
+      detail: `RSS ${x(r)}, heap ${x(h)}`,
+    },
     { text: "server CPU per join <= 1.2x the splicing relay, joins/s >= 0.9x", verdict: verdict(c <= 1.2 && j >= 0.9), detail: `CPU ${x(c)}, joins/s ${x(j)}` },
   ];
 }
@@ -57,7 +61,12 @@ export function connectionsMarkdown(options: ConnectionsOptions, fdLimit: string
     "",
   ];
   for (const figure of figures) {
-    lines.push(`### ${figure.title} (${figure.unit})`, "", "| server | median | spread (min-max) | ratio to splice (median, min-max) |", "| --- | --- | --- | --- |");
+    lines.push(
+      `### ${figure.title} (${figure.unit})`,
+      "",
+      "| server | median | spread (min-max) | ratio to splice (median, min-max) |",
+      "| --- | --- | --- | --- |",
+    );
     for (const [kind, cell] of cells(rounds, figure)) {
       lines.push(
         `| ${LABELS[kind]} | ${fmt(cell.value.median, figure.digits)} | ${fmt(cell.value.min, figure.digits)} - ${fmt(cell.value.max, figure.digits)} | ${x(cell.ratio.median)} (${x(cell.ratio.min)} - ${x(cell.ratio.max)}) |`,

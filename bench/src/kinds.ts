@@ -79,9 +79,17 @@ export function signal(kind: Kind, pair: number, side: "a" | "b", to: string): s
     case "ours":
       return JSON.stringify({ event: "SendOffer", to, sdp: SDP });
     case "peerjs":
-      return JSON.stringify({ type: "OFFER", dst: to, payload: { sdp: { type: "offer", sdp: SDP.slice(0, SDP.length - 46) }, type: "data", connectionId: "dc_bench0001" } });
+      return JSON.stringify({
+        type: "OFFER",
+        dst: to,
+        payload: { sdp: { type: "offer", sdp: SDP.slice(0, SDP.length - 46) }, type: "data", connectionId: "dc_bench0001" },
+      });
     case "ywebrtc":
-      return JSON.stringify({ type: "publish", topic: `pair-${pair}`, data: { type: "signal", from: side, to, signal: { type: "offer", sdp: SDP.slice(0, SDP.length - 64) } } });
+      return JSON.stringify({
+        type: "publish",
+        topic: `pair-${pair}`,
+        data: { type: "signal", from: side, to, signal: { type: "offer", sdp: SDP.slice(0, SDP.length - 64) } },
+      });
   }
 }
 

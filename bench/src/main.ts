@@ -53,7 +53,12 @@ const hasRedis = spawnSync("sh", ["-c", "command -v redis-server"]).status === 0
 if (!hasRedis) log("nodes: skipped, no redis-server on PATH (Debian's redis-server package)");
 const nodeRounds = hasRedis && process.env.BENCH_ONLY === undefined ? await nodesScenario(nodes, log) : [];
 const joined = await connectionsScenario(connections, log);
-const peersReport: PeersReport = { options: peers, result: await peersScenario(peers, log), browserOptions, browser: await browserScenario(browserOptions, log) };
+const peersReport: PeersReport = {
+  options: peers,
+  result: await peersScenario(peers, log),
+  browserOptions,
+  browser: await browserScenario(browserOptions, log),
+};
 
 const cpus = os.cpus();
 const info = {
@@ -64,7 +69,10 @@ const info = {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
   },
-  date: new Date().toISOString().replace(/\.\d+Z$/, " UTC").replace("T", " "),
+  date: new Date()
+    .toISOString()
+    .replace(/\.\d+Z$/, " UTC")
+    .replace("T", " "),
   command: quick ? "pnpm bench --quick" : "pnpm bench",
   quick,
   seconds: (Date.now() - started) / 1000,

@@ -92,7 +92,9 @@ export async function peersScenario(options: PeersOptions, log: (line: string) =
       for (let round = 1; round <= options.handshakeRounds; round++) {
         const sample = await request<HandshakeSample>(peers, { handshake: { meetings: options.meetings } });
         result.handshake.push({ stack, round, ...sample });
-        log(`handshake ${stack} round ${round}: floor p50 ${pct(sample.floor, 0.5)} p95 ${pct(sample.floor, 0.95)} ms; held ${pct(sample.floorHeld, 0.5)} / ${pct(sample.floorHeld, 0.95)} ms; ours p50 ${pct(sample.ours, 0.5)} p95 ${pct(sample.ours, 0.95)} ms${sample.failed ? `; ${sample.failed} failed` : ""}`);
+        log(
+          `handshake ${stack} round ${round}: floor p50 ${pct(sample.floor, 0.5)} p95 ${pct(sample.floor, 0.95)} ms; held ${pct(sample.floorHeld, 0.5)} / ${pct(sample.floorHeld, 0.95)} ms; ours p50 ${pct(sample.ours, 0.5)} p95 ${pct(sample.ours, 0.95)} ms${sample.failed ? `; ${sample.failed} failed` : ""}`,
+        );
       }
       for (let round = 1; round <= options.dataRounds; round++) {
         for (const what of ["binary", "json"] as const) {
@@ -103,7 +105,9 @@ export async function peersScenario(options: PeersOptions, log: (line: string) =
           }
           const { raw, ours } = runs as Record<"raw" | "ours", DataRun>;
           result.data.push({ stack, round, what, raw, ours });
-          log(`data ${stack} ${what} round ${round}: raw ${mbps(raw)} MB/s, ours ${mbps(ours)} MB/s (${(raw.ms / ours.ms).toFixed(2)}x); CPU raw ${raw.cpuMs?.toFixed(0)} ms, ours ${ours.cpuMs?.toFixed(0)} ms (${((ours.cpuMs ?? NaN) / (raw.cpuMs ?? NaN)).toFixed(2)}x)`);
+          log(
+            `data ${stack} ${what} round ${round}: raw ${mbps(raw)} MB/s, ours ${mbps(ours)} MB/s (${(raw.ms / ours.ms).toFixed(2)}x); CPU raw ${raw.cpuMs?.toFixed(0)} ms, ours ${ours.cpuMs?.toFixed(0)} ms (${((ours.cpuMs ?? NaN) / (raw.cpuMs ?? NaN)).toFixed(2)}x)`,
+          );
         }
       }
     });

@@ -59,7 +59,13 @@ function forkNode(kind: "ours" | "oursRedis", port: number, redis?: string): Chi
   });
 }
 
-async function phase(nodes: ChildProcess[], redis: ChildProcess | undefined, gen: ChildProcess, command: GeneratorCommand, options: RelayOptions): Promise<NodesPhase> {
+async function phase(
+  nodes: ChildProcess[],
+  redis: ChildProcess | undefined,
+  gen: ChildProcess,
+  command: GeneratorCommand,
+  options: RelayOptions,
+): Promise<NodesPhase> {
   const cpu = async () => (await Promise.all(nodes.map(serverCpu))).reduce((a, b) => a + b, 0);
   const redisCpu = () => (redis?.pid === undefined ? 0 : procCpu(redis.pid));
   await ask(gen, command, "running");
@@ -131,7 +137,8 @@ export function nodesSection(rounds: NodesRound[], options: RelayOptions): strin
     { title: "saturated relay throughput", unit: "msg/s", digits: 0, get: (r) => r.saturated.msgPerSec },
     { title: "nodes' CPU per relayed message at saturation", unit: "µs", digits: 1, get: (r) => r.saturated.cpuPerMsg },
   ];
-  const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "n/a");
+  const fmt = (v: number, digits: number) =>
+    Number.isFinite(v) ? v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "n/a";
   const span = (s: Summary, digits: number) => `${fmt(s.min, digits)} - ${fmt(s.max, digits)}`;
   const lines = [
     "## Relay across nodes",
@@ -147,10 +154,23 @@ export function nodesSection(rounds: NodesRound[], options: RelayOptions): strin
       return base === undefined ? NaN : figure.get(r) / figure.get(base);
     });
     const ratio = summarize(ratios);
-    lines.push(`### ${figure.title} (${figure.unit})`, "", "| topology | median | spread (min-max) | ratio to one node (median, min-max) |", "| --- | --- | --- | --- |");
-    for (const [topology, mine] of [["one", one], ["two", two]] as const) {
+    lines.push(
+      `### ${figure.title} (${figure.unit})`,
+      "",
+      "| topology | median | spread (min-max) | ratio to one node (median, min-max) |",
+      "| --- | --- | --- | --- |",
+    );
+    for (const [topology, mine] of [
+      ["one", one],
+      ["two", two],
+    ] as const) {
       const value = summarize(mine.map(figure.get));
-      const ratioCell = topology === "one" ? "1.00x" : Number.isFinite(ratio.median) ? `${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}x - ${ratio.max.toFixed(2)}x)` : "n/a";
+      const ratioCell =
+        topology === "one"
+          ? "1.00x"
+          : Number.isFinite(ratio.median)
+            ? `${ratio.median.toFixed(2)}x (${ratio.min.toFixed(2)}x - ${ratio.max.toFixed(2)}x)`
+            : "n/a";
       lines.push(`| ${TOPOLOGY_LABELS[topology]} | ${fmt(value.median, figure.digits)} | ${span(value, figure.digits)} | ${ratioCell} |`);
     }
     lines.push("");

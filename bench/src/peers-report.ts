@@ -105,14 +105,22 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const stack of STACKS) {
-    for (const [name, q] of [["p50", 0.5], ["p95", 0.95]] as const) {
+    for (const [name, q] of [
+      ["p50", 0.5],
+      ["p95", 0.95],
+    ] as const) {
       const cell = handshakeCell(result, stack, q);
-      lines.push(`| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.seated, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`);
+      lines.push(
+        `| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.seated, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`,
+      );
     }
   }
   const failed = result.handshake.filter((r) => r.failed + r.floorFailed > 0);
   if (failed.length > 0) {
-    lines.push("", `Meetings that failed (not in the times): ${failed.map((r) => `${r.stack} round ${r.round}: ours ${r.failed}, floors ${r.floorFailed}`).join("; ")}.`);
+    lines.push(
+      "",
+      `Meetings that failed (not in the times): ${failed.map((r) => `${r.stack} round ${r.round}: ours ${r.failed}, floors ${r.floorFailed}`).join("; ")}.`,
+    );
   }
   lines.push(
     "",
@@ -136,7 +144,9 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
     for (const subject of BROWSER_SUBJECTS) {
       const a = p50.get(subject) as Cell;
       const b = p95.get(subject) as Cell;
-      lines.push(`| ${BROWSER_LABELS[subject]} | ${spread(a.value, ms)} | ${spread(b.value, ms)} | ${spread(a.ratio, x)} | ${subject === "ours" ? spread(peerjs, x) : ""} |`);
+      lines.push(
+        `| ${BROWSER_LABELS[subject]} | ${spread(a.value, ms)} | ${spread(b.value, ms)} | ${spread(a.ratio, x)} | ${subject === "ours" ? spread(peerjs, x) : ""} |`,
+      );
     }
     lines.push("");
   }
@@ -155,7 +165,9 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
   for (const stack of STACKS) {
     for (const what of ["binary", "json"] as const) {
       const cell = dataCell(result, stack, what);
-      lines.push(`| ${STACK_LABELS[stack]} | ${what === "binary" ? `${(options.binaryBytes / 2 ** 20).toFixed(0)} MiB binary` : "16 KiB JSON"} | ${spread(cell.value, mbs)} | ${spread(cell.base, mbs)} | ${spread(cell.ratio, x)} | ${spread(cell.cpu, x)} |`);
+      lines.push(
+        `| ${STACK_LABELS[stack]} | ${what === "binary" ? `${(options.binaryBytes / 2 ** 20).toFixed(0)} MiB binary` : "16 KiB JSON"} | ${spread(cell.value, mbs)} | ${spread(cell.base, mbs)} | ${spread(cell.ratio, x)} | ${spread(cell.cpu, x)} |`,
+      );
     }
   }
   lines.push("", `![Data channel chart](${chartDir}/datachannel.svg)`, "");
@@ -173,7 +185,10 @@ const bar = (label: string, cell: Cell, text: string, highlight = false): Bar =>
 
 export function handshakeChart({ result, browser }: PeersReport): string {
   const panels: Panel[] = [];
-  for (const [name, q] of [["p50", 0.5], ["p95", 0.95]] as const) {
+  for (const [name, q] of [
+    ["p50", 0.5],
+    ["p95", 0.95],
+  ] as const) {
     panels.push({
       title: `Node peers: ours' ${name} to the channel open, ratio to the direct floor (lower is better)`,
       reference: { value: 1.1, label: "target 1.10x" },

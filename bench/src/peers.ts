@@ -11,9 +11,7 @@ import { RTCClient } from "@raycaster/realtime-client";
 import { directPair, loadStack, type DirectPair, type Stack } from "./stacks.js";
 import { jsonMessage, rawJson, rawBinary, type DataRun } from "./transfer.js";
 
-export type PeersCommand =
-  | { handshake: { meetings: number } }
-  | { transfer: TransferCommand };
+export type PeersCommand = { handshake: { meetings: number } } | { transfer: TransferCommand };
 
 export interface TransferCommand {
   what: "binary" | "json";
@@ -92,7 +90,10 @@ async function meetFloor(hold = false): Promise<{ ms: number; pair: DirectPair }
     return { ms: performance.now() - t0, pair };
   } catch (error) {
     // Closed once made, should it ever be; its own failure is the one thrown here already.
-    made.then((pair) => pair.close(), () => "reported above");
+    made.then(
+      (pair) => pair.close(),
+      () => "reported above",
+    );
     throw error;
   } finally {
     clearTimeout(timer);

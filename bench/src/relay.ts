@@ -115,7 +115,11 @@ async function one(kind: Kind, round: number, options: RelayOptions): Promise<Re
   const port = await freePort();
   const server = fork(script(kind), [], {
     // BENCH_PROFILE=<dir>: each server process writes a V8 CPU profile there when it ends.
-    execArgv: ["--import", new URL("reporter.js", here).href, ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
+    execArgv: [
+      "--import",
+      new URL("reporter.js", here).href,
+      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    ],
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

@@ -38,7 +38,14 @@ interface Figure {
 }
 
 const figures = (rate: number): Figure[] => [
-  { key: "cpuRate", title: `server CPU per relayed message at a fixed ${rate} msg/s`, unit: "µs", higherIsBetter: false, get: (r) => r.rate.cpuPerMsg, digits: 1 },
+  {
+    key: "cpuRate",
+    title: `server CPU per relayed message at a fixed ${rate} msg/s`,
+    unit: "µs",
+    higherIsBetter: false,
+    get: (r) => r.rate.cpuPerMsg,
+    digits: 1,
+  },
   { key: "sat", title: "saturated relay throughput", unit: "msg/s", higherIsBetter: true, get: (r) => r.saturated.msgPerSec, digits: 0 },
   { key: "cpuSat", title: "server CPU per relayed message at saturation", unit: "µs", higherIsBetter: false, get: (r) => r.saturated.cpuPerMsg, digits: 1 },
   { key: "p50Rate", title: `latency p50 at ${rate} msg/s`, unit: "ms", higherIsBetter: false, get: (r) => r.rate.p50, digits: 3 },
@@ -67,7 +74,8 @@ export function cells<R extends { kind: Kind; round: number }>(rounds: R[], figu
   return result;
 }
 
-export const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "n/a");
+export const fmt = (v: number, digits: number) =>
+  Number.isFinite(v) ? v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }) : "n/a";
 export const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : "n/a");
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -87,7 +95,11 @@ export function targets(rounds: RelayRound[], bundles: BundleResult[], rate: num
   const verdict = (ok: boolean): Target["verdict"] => (ok ? "met" : "falls short");
   const later = (text: string): Target => ({ text, verdict: "not measured yet", detail: "scenario not built yet" });
   return [
-    { text: `relay: server CPU per message at a fixed rate <= 1.10x the splicing relay`, verdict: verdict(cpu <= 1.1), detail: `${x(cpu)} (median of per-round ratios)` },
+    {
+      text: `relay: server CPU per message at a fixed rate <= 1.10x the splicing relay`,
+      verdict: verdict(cpu <= 1.1),
+      detail: `${x(cpu)} (median of per-round ratios)`,
+    },
     { text: "relay: saturated msg/s >= 1.00x the splicing relay", verdict: verdict(msgs >= 1), detail: `${x(msgs)}` },
     { text: "browser bundle <= 12 KiB min+gzip", verdict: verdict(bundle <= 12 * 1024), detail: `${kib(bundle)} (${bundle.toLocaleString("en-US")} B)` },
     ...connectionTargets(connections),
@@ -171,7 +183,7 @@ export function markdown(
     "- **bare ws relay, byte splice** (1.00x): `ws` forwarding each frame's bytes to the other socket of the pair, no parsing.",
     "- **bare ws relay, JSON parse + stringify**: parses the frame, sets `from`, stringifies, sends; no validation, no rooms.",
     "- **ours**: `SignalingServer` from `@raycaster/realtime-server` with its default options except the limits a benchmark trips: `rateLimit: false`, `maxConnections` and `maxConnectionsPerIp` raised to 1,000,000. Every frame is validated (zod) as in production; clients join a room per pair on the upgrade request (`?protocol=…&room=…`, as `RTCClient` does) and relay `SendOffer`.",
-    "- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: \"/\", concurrent_limit: 1_000_000 })` (its default limit of 5,000 connections raised for the connections scenario), defaults otherwise; clients send `OFFER` frames to `dst`.",
+    '- **PeerJS server**: npm `peer` 1.0.2, `PeerServer({ port, host, path: "/", concurrent_limit: 1_000_000 })` (its default limit of 5,000 connections raised for the connections scenario), defaults otherwise; clients send `OFFER` frames to `dst`.',
     "- **y-webrtc signaling server**: npm `y-webrtc` 10.3.0's own `bin/server.js`, unchanged (its `listen` kept on 127.0.0.1 by the bench's preload); each pair subscribes to a topic and `publish`es. It echoes every publish to the sender too, which is part of its cost; only the partner's receipt counts.",
     "",
     `Frame sizes as sent (bytes of one signal, each protocol's own shape around the same SDP): ${KINDS.map((k) => `${k} ${Buffer.byteLength(signal(k, 12, "a", k === "ours" ? "V1StGXR8_Z5jdHi6B-myT" : "b12"))}`).join(", ")}.`,
@@ -190,7 +202,8 @@ export function markdown(
     push("");
   }
   const skipped = rounds.filter((r) => r.rate.skipped > 0);
-  if (skipped.length > 0) push(`Fixed-rate sends skipped because a window was full: ${skipped.map((r) => `${r.kind} round ${r.round}: ${r.rate.skipped}`).join(", ")}.`, "");
+  if (skipped.length > 0)
+    push(`Fixed-rate sends skipped because a window was full: ${skipped.map((r) => `${r.kind} round ${r.round}: ${r.rate.skipped}`).join(", ")}.`, "");
   push(...connectionsMarkdown(info.connections, info.fdLimit, connections, chartDir));
   push(
     "## Bundle size",
@@ -199,7 +212,10 @@ export function markdown(
     "",
     "| entry | min | min+gzip | ratio to ours |",
     "| --- | --- | --- | --- |",
-    ...bundles.map((b) => `| ${b.name}: \`${b.entry}\` | ${b.min.toLocaleString("en-US")} B | ${b.gzip.toLocaleString("en-US")} B (${kib(b.gzip)}) | ${x(b.gzip / (bundles[0]?.gzip ?? NaN))} |`),
+    ...bundles.map(
+      (b) =>
+        `| ${b.name}: \`${b.entry}\` | ${b.min.toLocaleString("en-US")} B | ${b.gzip.toLocaleString("en-US")} B (${kib(b.gzip)}) | ${x(b.gzip / (bundles[0]?.gzip ?? NaN))} |`,
+    ),
     "",
     `![Bundle chart](${chartDir}/bundle.svg)`,
     "",

@@ -40,7 +40,8 @@ export function barChart(title: string, panels: Panel[]): string {
       if (bar.min !== undefined && bar.max !== undefined) {
         const cy = y + barHeight / 2;
         parts.push(`<line x1="${scale(bar.min).toFixed(1)}" x2="${scale(bar.max).toFixed(1)}" y1="${cy}" y2="${cy}" stroke="#222" stroke-width="1.5"/>`);
-        for (const v of [bar.min, bar.max]) parts.push(`<line x1="${scale(v).toFixed(1)}" x2="${scale(v).toFixed(1)}" y1="${cy - 4}" y2="${cy + 4}" stroke="#222" stroke-width="1.5"/>`);
+        for (const v of [bar.min, bar.max])
+          parts.push(`<line x1="${scale(v).toFixed(1)}" x2="${scale(v).toFixed(1)}" y1="${cy - 4}" y2="${cy + 4}" stroke="#222" stroke-width="1.5"/>`);
       }
       parts.push(`<text x="${width - textWidth}" y="${y + 13}" font-size="12">${escape(bar.text)}</text>`);
       y += barHeight + gap;

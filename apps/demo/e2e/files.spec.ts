@@ -5,7 +5,10 @@ import { expectMesh, inDemo } from "./room.js";
 
 /** The one transfer line in `page` going in `direction` with the file `name`. */
 function transfer(page: Page, direction: "send" | "receive", name: string) {
-  return page.getByTestId("transfer").and(page.locator(`[data-direction="${direction}"]`)).filter({ hasText: name });
+  return page
+    .getByTestId("transfer")
+    .and(page.locator(`[data-direction="${direction}"]`))
+    .filter({ hasText: name });
 }
 
 /** Done, and the client's `progress` events on this end reached every byte. */
@@ -50,22 +53,25 @@ test("a file chosen in one page, and one dropped in the other, arrive intact, wi
     // (Larger than one SCTP message, 256 KiB in Chromium, so it goes in chunks with progress.)
     const dropped = "notes.txt";
     const droppedSize = 600 * 1024;
-    const expected = await bob.page.evaluate(async ({ fileName, size }) => {
-      const bytes = new Uint8Array(size);
-      // getRandomValues fills at most 64 KiB at a time.
-      for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, offset + 65536));
-      const file = new File([bytes], fileName, { type: "text/plain" });
-      const transfer = new DataTransfer();
-      transfer.items.add(file);
-      const room = document.querySelector('[data-testid="message-list"]');
-      if (!room) throw new Error("no message list");
-      room.dispatchEvent(new DragEvent("dragenter", { bubbles: true, cancelable: true, dataTransfer: transfer }));
-      const overlay = document.querySelector<HTMLElement>('[data-testid="drop-overlay"]');
-      if (overlay?.hidden !== false) throw new Error("the drop overlay did not show while a file hovered");
-      room.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-      return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-    }, { fileName: dropped, size: droppedSize });
+    const expected = await bob.page.evaluate(
+      async ({ fileName, size }) => {
+        const bytes = new Uint8Array(size);
+        // getRandomValues fills at most 64 KiB at a time.
+        for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, offset + 65536));
+        const file = new File([bytes], fileName, { type: "text/plain" });
+        const transfer = new DataTransfer();
+        transfer.items.add(file);
+        const room = document.querySelector('[data-testid="message-list"]');
+        if (!room) throw new Error("no message list");
+        room.dispatchEvent(new DragEvent("dragenter", { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        const overlay = document.querySelector<HTMLElement>('[data-testid="drop-overlay"]');
+        if (overlay?.hidden !== false) throw new Error("the drop overlay did not show while a file hovered");
+        room.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: transfer }));
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+        return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+      },
+      { fileName: dropped, size: droppedSize },
+    );
     await expect(bob.page.getByTestId("drop-overlay")).toBeHidden();
     await expectCompleted(bob.page, "send", dropped, droppedSize);
     await expectCompleted(ada.page, "receive", dropped, droppedSize);

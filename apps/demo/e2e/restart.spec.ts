@@ -91,9 +91,7 @@ test("a server restart with the same secret: every tab reconnects to its seat, c
   }
 });
 
-test("a server restart without the secret: every tab rejoins as a new peer, and each person is listed once", async ({
-  browser,
-}) => {
+test("a server restart without the secret: every tab rejoins as a new peer, and each person is listed once", async ({ browser }) => {
   // No secret: each server picks a random one, so the tokens of the first
   // cannot be resumed on the second.
   let demo: Demo = await startDemo({ port: 0, host: HOST });

@@ -9,10 +9,19 @@ function remoteVideo(page: Page, peerId: string) {
 async function expectPlaying(viewer: Person, sender: Person): Promise<void> {
   const video = remoteVideo(viewer.page, sender.id);
   await expect(video, `${viewer.name} has a tile for ${sender.name}`).toHaveCount(1);
-  await expect(viewer.page.getByTestId("video-tile").and(viewer.page.locator(`[data-peer-id="${sender.id}"]`)).getByTestId("tile-name")).toHaveText(sender.name);
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.videoWidth), { message: `${viewer.name} gets frames from ${sender.name}` }).toBeGreaterThan(0);
+  await expect(
+    viewer.page
+      .getByTestId("video-tile")
+      .and(viewer.page.locator(`[data-peer-id="${sender.id}"]`))
+      .getByTestId("tile-name"),
+  ).toHaveText(sender.name);
+  await expect
+    .poll(() => video.evaluate((element: HTMLVideoElement) => element.videoWidth), { message: `${viewer.name} gets frames from ${sender.name}` })
+    .toBeGreaterThan(0);
   const then = await video.evaluate((element: HTMLVideoElement) => element.currentTime);
-  await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime), { message: `${viewer.name}'s video of ${sender.name} plays on` }).toBeGreaterThan(then);
+  await expect
+    .poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime), { message: `${viewer.name}'s video of ${sender.name} plays on` })
+    .toBeGreaterThan(then);
 }
 
 test("a video call: each plays the other's camera, a latecomer gets both, and a stopped camera leaves the others' screens", async ({ browser }) => {

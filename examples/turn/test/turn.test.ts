@@ -29,7 +29,10 @@ it.skipIf(gate.skip)("connects two relay-only peers through coturn, relay to rel
   await bob.send(aliceId, "through the relay");
   expect(await message).toEqual({ peerId: bobId, data: "through the relay" });
   // Both ends of the selected pair are coturn's relays, on each side.
-  for (const [peer, other] of [[alice, bobId], [bob, aliceId]] as const) {
+  for (const [peer, other] of [
+    [alice, bobId],
+    [bob, aliceId],
+  ] as const) {
     const info = await connectionInfo(peer, other);
     expect(info.type).toBe("relay");
     expect(info.local.type).toBe("relay");

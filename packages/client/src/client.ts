@@ -366,9 +366,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
         // A signal racing a peer's departure comes back as PEER_NOT_FOUND
         // after we already dropped that peer: expected, not worth an error.
         if (message.code === "PEER_NOT_FOUND" && message.peer && !this.#peers.has(message.peer)) break;
-        this.#error(
-          new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }),
-        );
+        this.#error(new RealtimeError(message.code as RealtimeError["code"], message.message, { peerId: message.peer }));
         break;
       case "IceServers":
         this.#setServerIceServers(message.iceServers);
@@ -429,8 +427,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     const existing = this.#peers.get(peerId);
     if (existing) return existing;
     const signaling = this.#signaling;
-    const { RTCPeerConnection, rtcConfiguration, connectTimeout, iceRestartDelay, iceRestartTimeout, debug } =
-      this.#options;
+    const { RTCPeerConnection, rtcConfiguration, connectTimeout, iceRestartDelay, iceRestartTimeout, debug } = this.#options;
     const peer = new Peer({
       id: peerId,
       // Deterministic roles: both sides compare the same two ids.
@@ -488,13 +485,7 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
       new this.#options.RTCPeerConnection(configuration).close();
     } catch (cause) {
       this.#serverIceServers = previous;
-      this.#error(
-        new RealtimeError(
-          "INVALID_SERVER_MESSAGE",
-          `RTCPeerConnection refused the server's ICE servers: ${messageOf(cause)}`,
-          { cause },
-        ),
-      );
+      this.#error(new RealtimeError("INVALID_SERVER_MESSAGE", `RTCPeerConnection refused the server's ICE servers: ${messageOf(cause)}`, { cause }));
       return;
     }
     this.#options.debug("ICE servers from the server", {

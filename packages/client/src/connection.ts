@@ -19,11 +19,7 @@ export type SignalingState = "connecting" | "open" | "reconnecting" | "closed";
 export const MAX_QUEUED_SIGNALS = 256;
 
 /** Resume refusals: nobody is seated and the socket stays open for a plain `Join`. */
-const refusals: ReadonlySet<string> = new Set<ErrorCode>([
-  "INVALID_TOKEN",
-  "TOKEN_EXPIRED",
-  "SEAT_GONE",
-]);
+const refusals: ReadonlySet<string> = new Set<ErrorCode>(["INVALID_TOKEN", "TOKEN_EXPIRED", "SEAT_GONE"]);
 
 export interface SignalingConnectionHandlers {
   /** Seated (`Initialize`), the first time or again; `resumed` says whether with the same seat. */
@@ -41,10 +37,7 @@ export interface SignalingConnectionHandlers {
   ended(code: number, reason: string): void;
 }
 
-type Options = Pick<
-  ResolvedClientOptions,
-  "url" | "room" | "WebSocket" | "reconnect" | "pingInterval" | "pingTimeout" | "debug"
->;
+type Options = Pick<ResolvedClientOptions, "url" | "room" | "WebSocket" | "reconnect" | "pingInterval" | "pingTimeout" | "debug">;
 
 /**
  * The client's link to the signaling server, across sockets: one
@@ -156,8 +149,10 @@ export class SignalingConnection {
         // Held signals belong to the seat; a fresh seat means fresh peers.
         // A signal the socket cannot take (it closed under a handler) goes
         // back to the queue for the next resume, not nowhere.
-        if (message.resumed) for (const queued of this.#queue.drain()) if (!channel.send(queued)) this.#queue.push(queued);
-        else this.#queue.clear();
+        if (message.resumed)
+          for (const queued of this.#queue.drain())
+            if (!channel.send(queued)) this.#queue.push(queued);
+            else this.#queue.clear();
         this.#handlers.seated(message);
         break;
       case "Token":
@@ -216,11 +211,7 @@ export class SignalingConnection {
     this.#state = "closed";
     this.#queue.clear();
     this.#handlers.error(
-      new RealtimeError(
-        "SIGNALING_FAILED",
-        `signaling ended (close code ${code}${reason ? `, "${reason}"` : ""}): ${why}`,
-        { closeCode: code },
-      ),
+      new RealtimeError("SIGNALING_FAILED", `signaling ended (close code ${code}${reason ? `, "${reason}"` : ""}): ${why}`, { closeCode: code }),
     );
     this.#handlers.state("closed", previous);
     this.#handlers.ended(code, reason);

@@ -58,21 +58,14 @@ export async function connectionInfo(client: RTCClient<never>, peerId: string): 
   if (!pc) throw peerError("PEER_NOT_CONNECTED", peerId, "not in the room");
   const report = (await pc.getStats()) as Map<string, Stats>;
   const all = [...report.values()];
-  const selectedId = all.find((stats) => stats.type === "transport" && stats.selectedCandidatePairId)
-    ?.selectedCandidatePairId as string | undefined;
-  const pair =
-    report.get(selectedId as string) ??
-    all.find((stats) => stats.type === "candidate-pair" && stats.nominated && stats.state === "succeeded");
+  const selectedId = all.find((stats) => stats.type === "transport" && stats.selectedCandidatePairId)?.selectedCandidatePairId as string | undefined;
+  const pair = report.get(selectedId as string) ?? all.find((stats) => stats.type === "candidate-pair" && stats.nominated && stats.state === "succeeded");
   const local = candidate(report.get(pair?.localCandidateId as string));
   const remote = candidate(report.get(pair?.remoteCandidateId as string));
   if (!pair || !local || !remote) {
     throw peerError("PEER_NOT_CONNECTED", peerId, "no selected candidate pair");
   }
-  const type = [local.type, remote.type].includes("relay")
-    ? "relay"
-    : remote.type === "host"
-      ? local.type
-      : remote.type;
+  const type = [local.type, remote.type].includes("relay") ? "relay" : remote.type === "host" ? local.type : remote.type;
   return { type, local, remote, rtt: rttOf(pc, pair) };
 }
 

@@ -40,11 +40,7 @@ export class Emitter<Events extends object> {
    * Adds a handler; returns a function that removes it. With `signal`, it
    * is removed when the signal aborts.
    */
-  on<K extends keyof Events>(
-    event: K,
-    handler: (payload: Events[K]) => void,
-    options?: ListenOptions,
-  ): () => void {
+  on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void, options?: ListenOptions): () => void {
     return this.#add(event, handler as Handler, false, options?.signal);
   }
 
@@ -58,11 +54,7 @@ export class Emitter<Events extends object> {
    * returns a function that removes it.
    */
   once<K extends keyof Events>(event: K, options?: ListenOptions): Promise<Events[K]>;
-  once<K extends keyof Events>(
-    event: K,
-    handler: (payload: Events[K]) => void,
-    options?: ListenOptions,
-  ): () => void;
+  once<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void, options?: ListenOptions): () => void;
   once<K extends keyof Events>(
     event: K,
     handlerOrOptions?: ((payload: Events[K]) => void) | ListenOptions,
@@ -143,13 +135,7 @@ export class Emitter<Events extends object> {
    * `signal.reason` after it is removed by its signal aborting, or with the
    * reason of {@link end}.
    */
-  #add(
-    event: keyof Events,
-    handler: Handler,
-    once: boolean,
-    signal: AbortSignal | undefined,
-    reject?: (reason: unknown) => void,
-  ): () => void {
+  #add(event: keyof Events, handler: Handler, once: boolean, signal: AbortSignal | undefined, reject?: (reason: unknown) => void): () => void {
     const remove = () => this.#remove(event, handler);
     if (signal?.aborted || this.#ended) return remove;
     let handlers = this.#handlers.get(event);

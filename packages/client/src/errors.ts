@@ -79,11 +79,7 @@ export class RealtimeError extends Error {
   /** The WebSocket close code, for `SIGNALING_FAILED`. */
   readonly closeCode: number | undefined;
 
-  constructor(
-    code: RealtimeErrorCode,
-    message: string,
-    options: { cause?: unknown; peerId?: string | undefined; closeCode?: number | undefined } = {},
-  ) {
+  constructor(code: RealtimeErrorCode, message: string, options: { cause?: unknown; peerId?: string | undefined; closeCode?: number | undefined } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.peerId = options.peerId;

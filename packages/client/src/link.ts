@@ -171,11 +171,7 @@ export class Link {
     // libdatachannel reports the end before its last candidates' events,
     // but by then they are in the local description.
     if (this.#relayGathered || hasRelayCandidate(this.pc.localDescription?.sdp)) return;
-    this.#events.noRelay(
-      this,
-      this.#turnError ??
-        "none gathered: no TURN server configured or reachable, or it refused the credentials",
-    );
+    this.#events.noRelay(this, this.#turnError ?? "none gathered: no TURN server configured or reachable, or it refused the credentials");
   }
 
   /**

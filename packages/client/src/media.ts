@@ -137,10 +137,7 @@ export function supportsMedia(pc: RTCPeerConnection): boolean {
 
 /** The error `addTrack`, `removeTrack` and `replaceTrack` throw on a WebRTC stack without media. */
 export function mediaUnsupported(): RealtimeError {
-  return new RealtimeError(
-    "MEDIA_UNSUPPORTED",
-    "this RTCPeerConnection has no media (node-datachannel)",
-  );
+  return new RealtimeError("MEDIA_UNSUPPORTED", "this RTCPeerConnection has no media (node-datachannel)");
 }
 
 /**
@@ -200,11 +197,7 @@ export function peerMedia(context: PeerMediaContext): PeerMedia {
  * without a sender is added (either fires `negotiationneeded`). Returns the
  * `replaceTrack` promises.
  */
-export function syncSenders(
-  pc: RTCPeerConnection,
-  media: LinkMedia,
-  wanted: readonly LocalTrack[],
-): Promise<void>[] {
+export function syncSenders(pc: RTCPeerConnection, media: LinkMedia, wanted: readonly LocalTrack[]): Promise<void>[] {
   const wantedTracks = new Set(wanted.map(({ track }) => track));
   const stale = [...media.senders].filter(([track]) => !wantedTracks.has(track));
   const replaced: Promise<void>[] = [];

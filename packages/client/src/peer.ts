@@ -114,8 +114,7 @@ export class Peer {
       delay: options.iceRestartDelay,
       timeout: options.iceRestartTimeout,
       restart: (reason) => this.#restart(reason),
-      expired: (reason) =>
-        this.#drop(`no reconnection within iceRestartTimeout (${reason})`),
+      expired: (reason) => this.#drop(`no reconnection within iceRestartTimeout (${reason})`),
       check: () => this.#onRestartCheck(),
     });
     this.#link = this.#newLink();
@@ -547,9 +546,7 @@ export class Peer {
 
   #fail(cause: unknown): void {
     if (this.#closed) return;
-        this.#context.error(
-      peerError("NEGOTIATION_FAILED", this.id, `negotiation failed: ${messageOf(cause)}`, cause),
-    );
+    this.#context.error(peerError("NEGOTIATION_FAILED", this.id, `negotiation failed: ${messageOf(cause)}`, cause));
   }
 
   /** Drops the peer as failed: `error` CONNECTION_FAILED, then `gone("failed")`. */

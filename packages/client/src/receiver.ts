@@ -89,11 +89,7 @@ export class Receiver {
         if (this.#transfer?.id !== frame.id) return;
         this.#transfer = undefined;
         this.#options.error(
-          peerError(
-            frame.failed ? "TRANSFER_FAILED" : "ABORTED",
-            this.#options.peerId,
-            `${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`,
-          ),
+          peerError(frame.failed ? "TRANSFER_FAILED" : "ABORTED", this.#options.peerId, `${frame.failed ? "lost" : "aborted"} transfer ${frame.id}`),
         );
         return;
       case FrameKind.REFUSE:
@@ -154,16 +150,12 @@ export class Receiver {
     this.#ignored = id;
     this.#options.refuse(id);
     const { peerId, maxMessageSize } = this.#options;
-    this.#options.error(
-      peerError("MESSAGE_TOO_LARGE", peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`),
-    );
+    this.#options.error(peerError("MESSAGE_TOO_LARGE", peerId, `sent a transfer that ${why}; maxMessageSize ${maxMessageSize}`));
   }
 
   #tooLarge(size: number): void {
     const { peerId, maxMessageSize } = this.#options;
-    this.#options.error(
-      peerError("MESSAGE_TOO_LARGE", peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`),
-    );
+    this.#options.error(peerError("MESSAGE_TOO_LARGE", peerId, `sent ${size} bytes; maxMessageSize ${maxMessageSize}`));
   }
 
   /** The transfer under way is malformed: it is freed, its further chunks dropped. */

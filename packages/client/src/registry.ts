@@ -62,7 +62,12 @@ export class ChannelRegistry {
 
   constructor(options: RegistryOptions) {
     this.#options = options;
-    this.default = new Channel({ spec: DEFAULT_CHANNEL, maxMessageSize: options.maxMessageSize, schema: options.schema, context: { error: options.error, closed: () => undefined } });
+    this.default = new Channel({
+      spec: DEFAULT_CHANNEL,
+      maxMessageSize: options.maxMessageSize,
+      schema: options.schema,
+      context: { error: options.error, closed: () => undefined },
+    });
     this.#channels.set(DEFAULT_CHANNEL.name, this.default as Channel<never>);
   }
 
@@ -91,9 +96,7 @@ export class ChannelRegistry {
       if (channel.name === name || channel.spec.id === id) {
         throw new RealtimeError(
           "CHANNEL_CONFLICT",
-          channel.name === name
-            ? `channel "${name}" is declared already`
-            : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
+          channel.name === name ? `channel "${name}" is declared already` : `channel "${name}" has the id of "${channel.name}" (${id}): rename one`,
         );
       }
     }

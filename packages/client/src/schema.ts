@@ -12,9 +12,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 }
 
 /** What a Standard Schema's `validate` returns. @inline */
-export type StandardResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string }> };
+export type StandardResult<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<{ readonly message: string }> };
 
 /** The type a schema's valid values have. */
 export type InferOutput<S extends StandardSchemaV1> = NonNullable<S["~standard"]["types"]>["output"];

@@ -204,11 +204,7 @@ export class Sender {
         try {
           await this.#step(job);
         } catch (cause) {
-          job.settle(
-            cause instanceof RealtimeError
-              ? cause
-              : peerError("TRANSFER_FAILED", this.#options.peerId, "reading the message failed", cause),
-          );
+          job.settle(cause instanceof RealtimeError ? cause : peerError("TRANSFER_FAILED", this.#options.peerId, "reading the message failed", cause));
         }
       }
     } finally {
@@ -242,7 +238,6 @@ export class Sender {
       } else if (!this.#options.chunking) {
         job.settle(
           peerError("MESSAGE_TOO_LARGE", this.#options.peerId, `${total} bytes exceed one frame (${frameLimit}); only reliable, ordered channels chunk`),
-
         );
       } else {
         this.#hand(encodeStart({ payload: outgoing.payload, type: outgoing.type, id, total }));
@@ -272,7 +267,6 @@ export class Sender {
       throw new RealtimeError("PEER_NOT_CONNECTED", `peer ${peerId} is not connected`, { peerId, cause });
     }
   }
-
 }
 
 /**

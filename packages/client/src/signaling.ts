@@ -107,16 +107,12 @@ export class SignalingChannel {
 
   #receive(data: unknown): void {
     if (typeof data !== "string") {
-      this.#handlers.error(
-        new RealtimeError("INVALID_SERVER_MESSAGE", "the server sent a binary frame"),
-      );
+      this.#handlers.error(new RealtimeError("INVALID_SERVER_MESSAGE", "the server sent a binary frame"));
       return;
     }
     const parsed = parseServerMessage(data);
     if (!parsed.ok) {
-      this.#handlers.error(
-        new RealtimeError("INVALID_SERVER_MESSAGE", `the server sent an unreadable frame: ${parsed.reason}`),
-      );
+      this.#handlers.error(new RealtimeError("INVALID_SERVER_MESSAGE", `the server sent an unreadable frame: ${parsed.reason}`));
       return;
     }
     const message = parsed.message;

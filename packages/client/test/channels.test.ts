@@ -37,7 +37,14 @@ describe("named channels", () => {
         const c = channels.find((channel) => channel.label === label)!;
         // @roamhq/wrtc reports an unset limit as 65535 where the spec says null.
         const limit = (value: number | null) => (value === 65_535 && implementation === "wrtc" ? null : value);
-        return { label: c.label, id: c.id, negotiated: c.negotiated, ordered: c.ordered, maxRetransmits: limit(c.maxRetransmits), maxPacketLifeTime: limit(c.maxPacketLifeTime) };
+        return {
+          label: c.label,
+          id: c.id,
+          negotiated: c.negotiated,
+          ordered: c.ordered,
+          maxRetransmits: limit(c.maxRetransmits),
+          maxPacketLifeTime: limit(c.maxPacketLifeTime),
+        };
       };
       expect(read("realtime")).toEqual({ label: "realtime", id: 0, negotiated: true, ordered: true, maxRetransmits: null, maxPacketLifeTime: null });
       expect(read("state")).toEqual({ label: "state", id: channelId("state"), negotiated: true, ordered: false, maxRetransmits: 0, maxPacketLifeTime: null });
@@ -195,8 +202,7 @@ describe("named channels across fresh connections", () => {
     if (fresh) {
       expect(await b.when("error", (e) => e.code === "TRANSFER_FAILED")).toBeDefined();
       expect(b.events.filter((e) => e.name === "error" && (e.payload as RealtimeError).code === "ABORTED")).toEqual([]);
-    }
-    else expect(await b.when("message", (m) => m instanceof ArrayBuffer)).toHaveProperty("byteLength", size);
+    } else expect(await b.when("message", (m) => m instanceof ArrayBuffer)).toHaveProperty("byteLength", size);
     expect([a.named!.stats().transfers, b.named!.stats()]).toMatchObject([0, { transfers: 0, receiveBuffered: 0 }]);
 
     await a.named!.send(a.peer.id, "after");

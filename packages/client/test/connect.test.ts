@@ -37,9 +37,7 @@ describe("peers connect through the signaling server", () => {
     const clients = [createClient({ url, room: "mesh" }), createClient({ url, room: "mesh" }), createClient({ url, room: "mesh" })];
     const ids = (await Promise.all(clients.map((c) => c.when("open")))).map((o) => o.id);
 
-    await Promise.all(
-      clients.flatMap((c, i) => ids.filter((_, j) => j !== i).map((other) => c.connectedTo(other))),
-    );
+    await Promise.all(clients.flatMap((c, i) => ids.filter((_, j) => j !== i).map((other) => c.connectedTo(other))));
     expect(await Promise.all(clients.map((c, i) => c.client.broadcast({ from: i })))).toEqual([2, 2, 2]);
 
     for (const [i, c] of clients.entries()) {

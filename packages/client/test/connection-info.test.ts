@@ -12,10 +12,7 @@ describe("connectionInfo", () => {
     const { id: bobId } = await bob.client.joined;
     await Promise.all([alice.connectedTo(bobId), bob.connectedTo(aliceId)]);
 
-    const [fromAlice, fromBob] = await within(
-      "connectionInfo",
-      Promise.all([connectionInfo(alice.client, bobId), connectionInfo(bob.client, aliceId)]),
-    );
+    const [fromAlice, fromBob] = await within("connectionInfo", Promise.all([connectionInfo(alice.client, bobId), connectionInfo(bob.client, aliceId)]));
     for (const info of [fromAlice, fromBob]) {
       expect(info.local.type).toBe("host");
       // A host candidate too, or peer-reflexive when its connectivity check
@@ -31,7 +28,10 @@ describe("connectionInfo", () => {
     }
     // Both ends agree on the pair: what one calls remote is the other's local
     // (libwebrtc hides a peer-reflexive remote's address).
-    for (const [info, other] of [[fromAlice, fromBob], [fromBob, fromAlice]] as const) {
+    for (const [info, other] of [
+      [fromAlice, fromBob],
+      [fromBob, fromAlice],
+    ] as const) {
       expect(info.remote.port).toBe(other.local.port);
       expect(info.local.address).toBeTruthy();
       if (info.remote.type === "host") expect(info.remote.address).toBe(other.local.address);

@@ -80,8 +80,7 @@ export class Recorder extends EventRecorder<RTCClientEvents> {
     super({
       within: WAIT_MS,
       subject: () => `client ${client.id ?? "unseated"}`,
-      show: ({ name, payload }) =>
-        name === "error" ? `error ${(payload as { code: string }).code}` : `${name} ${JSON.stringify(payload)}`,
+      show: ({ name, payload }) => (name === "error" ? `error ${(payload as { code: string }).code}` : `${name} ${JSON.stringify(payload)}`),
     });
     client.onEmit = (name, payload) => this.record(name, payload);
     this.client = client;
@@ -195,7 +194,10 @@ export function countedPeerConnections() {
  * Two clients in one room, connected to each other. `setup` runs on each
  * client as soon as it exists (to declare channels before any peer is met).
  */
-export async function connectedClients(url: string, options: { room?: string; alice?: ClientOptions; bob?: ClientOptions; setup?: (client: RTCClient) => void } = {}) {
+export async function connectedClients(
+  url: string,
+  options: { room?: string; alice?: ClientOptions; bob?: ClientOptions; setup?: (client: RTCClient) => void } = {},
+) {
   const room = options.room ?? "r";
   const alice = createClient({ url, room, ...options.alice });
   options.setup?.(alice.client);

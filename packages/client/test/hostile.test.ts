@@ -38,7 +38,11 @@ const CHUNK_SIZE = 60 * KiB;
 async function hostilePair() {
   const { url } = await startServer();
   const hostilePcs = capturingPeerConnections();
-  const { alice: victim, bob: hostile, bobId: hostileId } = await connectedClients(url, {
+  const {
+    alice: victim,
+    bob: hostile,
+    bobId: hostileId,
+  } = await connectedClients(url, {
     alice: { url, maxMessageSize: LIMIT },
     bob: { url, RTCPeerConnection: hostilePcs.RTCPeerConnection },
   });

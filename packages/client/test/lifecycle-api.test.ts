@@ -29,7 +29,13 @@ describe("client lifecycle API", () => {
     const server = await startServer({ maxPeersPerRoom: 1 });
     await createClient({ url: server.url, room: "r" }).client.joined;
     const bob = createClient({ url: server.url, room: "r", reconnect: false });
-    const error = await within("joined rejected", bob.client.joined.then(() => expect.unreachable(), (e: unknown) => e));
+    const error = await within(
+      "joined rejected",
+      bob.client.joined.then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(RealtimeError);
     expect(error).toMatchObject({ code: "SIGNALING_FAILED", closeCode: 4002 });
   });
@@ -51,7 +57,13 @@ describe("client lifecycle API", () => {
     await within("joined", alice.client.joined);
     const pending = alice.client.once("peerJoined");
     alice.client.close();
-    const error = await within("once rejected", pending.then(() => expect.unreachable(), (e: unknown) => e));
+    const error = await within(
+      "once rejected",
+      pending.then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toBeInstanceOf(RealtimeError);
     expect(error).toMatchObject({ code: "CLIENT_CLOSED" });
     await expect(within("a later once", alice.client.once("open"))).rejects.toMatchObject({ code: "CLIENT_CLOSED" });
@@ -88,7 +100,13 @@ describe("client lifecycle API", () => {
     // node's once() rejects with it, removing its listener through removeListener.
     // Nobody awaits bob's `joined`: its SIGNALING_FAILED rejection must not be reported as unhandled.
     const bob = createClient({ url: server.url, room: "r", reconnect: false });
-    const error = await within("events.once rejected", once(bob.client as never, "open").then(() => expect.unreachable(), (e: unknown) => e));
+    const error = await within(
+      "events.once rejected",
+      once(bob.client as never, "open").then(
+        () => expect.unreachable(),
+        (e: unknown) => e,
+      ),
+    );
     expect(error).toMatchObject({ code: "ROOM_FULL" });
     await bob.when("signalingClosed");
   });

@@ -5,12 +5,7 @@ import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { PROTOCOL_VERSION, RTCClient, type RTCClientOptions } from "../src/index.js";
 import { codeOf, countedPeerConnections, createClient, startServer, tappedWebSocket, within } from "./harness.js";
 
-async function connectedPair(
-  url: string,
-  room = "r",
-  AlicePeerConnection?: RTCClientOptions["RTCPeerConnection"],
-  options: Partial<RTCClientOptions> = {},
-) {
+async function connectedPair(url: string, room = "r", AlicePeerConnection?: RTCClientOptions["RTCPeerConnection"], options: Partial<RTCClientOptions> = {}) {
   const tapped = tappedWebSocket();
   const alice = createClient({ url, room, ...options, ...(AlicePeerConnection && { RTCPeerConnection: AlicePeerConnection }) });
   const { id: aliceId } = await alice.when("open");
@@ -133,9 +128,7 @@ describe("a peer that never connects", () => {
 
   it("refuses a connectTimeout timers cannot honour", () => {
     for (const connectTimeout of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, connectTimeout })).toThrow(
-        RangeError,
-      );
+      expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, connectTimeout })).toThrow(RangeError);
     }
   });
 });
@@ -155,9 +148,7 @@ describe("errors are typed and the client carries on", () => {
   it("closes on a server of another protocol version", async () => {
     const { wss, url } = await startWebSocketServer();
     wss.on("connection", (socket) =>
-      socket.send(
-        JSON.stringify({ event: "Initialize", protocol: 999, id: "x", room: "r", peers: [], token: "t", resumed: false, grace: 0 }),
-      ),
+      socket.send(JSON.stringify({ event: "Initialize", protocol: 999, id: "x", room: "r", peers: [], token: "t", resumed: false, grace: 0 })),
     );
     const client = createClient({ url });
 
@@ -172,9 +163,7 @@ describe("errors are typed and the client carries on", () => {
     const { wss, url } = await startWebSocketServer();
     wss.on("connection", (socket) => {
       socket.send("{oops");
-      socket.send(
-        JSON.stringify({ event: "Initialize", protocol: PROTOCOL_VERSION, id: "me", room: "r", peers: [], token: "t", resumed: false, grace: 0 }),
-      );
+      socket.send(JSON.stringify({ event: "Initialize", protocol: PROTOCOL_VERSION, id: "me", room: "r", peers: [], token: "t", resumed: false, grace: 0 }));
     });
     const client = createClient({ url, room: "r" });
 
@@ -188,9 +177,7 @@ describe("errors are typed and the client carries on", () => {
   });
 
   it("refuses a bad ICE configuration in the constructor", () => {
-    expect(
-      () => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, iceServers: [{ urls: "nonsense" }] }),
-    ).toThrow();
+    expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, iceServers: [{ urls: "nonsense" }] })).toThrow();
   });
 
   it("stops calling a handler once it is removed", async () => {
@@ -263,10 +250,7 @@ describe("nothing ends silently, nothing is left behind", () => {
     };
     const cycle = async (i: number) => {
       const bob = new RTCClient({ url, room: "cycles", RTCPeerConnection, WebSocket, connectTimeout: 5_000 });
-      const bobId = await within(
-        `meeting ${i}: bob seated`,
-        new Promise<string>((resolve) => bob.on("open", ({ id }) => resolve(id))),
-      );
+      const bobId = await within(`meeting ${i}: bob seated`, new Promise<string>((resolve) => bob.on("open", ({ id }) => resolve(id))));
       // connectTimeout (5 s) is shorter than this wait: a meeting that never connects ends as peerLeft.
       const connected = await within(
         `meeting ${i}: bob connected or left`,

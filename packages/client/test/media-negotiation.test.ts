@@ -15,8 +15,7 @@ function add(side: Side): MediaStreamTrack {
 }
 
 /** Resolves once `side` has had `count` remote tracks reported. */
-const tracksReach = (side: Side, count: number) =>
-  side.when("track", () => side.events.filter((e) => e.name === "track").length >= count);
+const tracksReach = (side: Side, count: number) => side.when("track", () => side.events.filter((e) => e.name === "track").length >= count);
 
 const collided = (side: Side) => side.events.filter((e) => e.name === "debug" && e.payload === "ignored an offer that collided with ours").length;
 
@@ -101,7 +100,10 @@ describe.skipIf(noMedia !== undefined)(`media renegotiation (${noMedia ?? "libwe
     wired.start();
     const track = add(a);
     const remote = await b.when("track");
-    a.tracks.splice(a.tracks.findIndex((t) => t.track === track), 1);
+    a.tracks.splice(
+      a.tracks.findIndex((t) => t.track === track),
+      1,
+    );
     void a.peer.syncTracks();
     expect(await b.when("trackRemoved")).toBe(remote);
     noTrouble(a, b);

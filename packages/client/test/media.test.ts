@@ -33,7 +33,11 @@ describe.runIf(implementation === "node-datachannel")("without media (node-datac
     // This stack has no MediaStreamTrack to give: a stand-in is enough, the
     // call must refuse before it looks at the track.
     const track = { id: "t", kind: "video" } as MediaStreamTrack;
-    for (const call of [() => mediaOf(a.client).addTrack(track), () => mediaOf(a.client).removeTrack(track), () => mediaOf(a.client).replaceTrack(track, track)]) {
+    for (const call of [
+      () => mediaOf(a.client).addTrack(track),
+      () => mediaOf(a.client).removeTrack(track),
+      () => mediaOf(a.client).replaceTrack(track, track),
+    ]) {
       expect(call).toThrow(expect.objectContaining({ name: "RealtimeError", code: ClientErrorCodes.MEDIA_UNSUPPORTED }) as RealtimeError);
     }
     await a.client.send(bId, "still fine");
@@ -123,10 +127,7 @@ describe.skipIf(noMedia !== undefined)(`media (${noMedia ?? "libwebrtc"})`, () =
       mediaOf(b.client).addTrack(fromB.track, fromB.stream);
       streams.a.push(fromA.stream.id);
       streams.b.push(fromB.stream.id);
-      await Promise.all([
-        a.when("track", (e) => e.streams[0]?.id === fromB.stream.id),
-        b.when("track", (e) => e.streams[0]?.id === fromA.stream.id),
-      ]);
+      await Promise.all([a.when("track", (e) => e.streams[0]?.id === fromB.stream.id), b.when("track", (e) => e.streams[0]?.id === fromA.stream.id)]);
     }
     expect(tracksFrom(b, aId).map((e) => e.streams[0]?.id)).toEqual(streams.a);
     expect(tracksFrom(a, bId).map((e) => e.streams[0]?.id)).toEqual(streams.b);
@@ -146,8 +147,7 @@ describe.skipIf(noMedia !== undefined)(`media (${noMedia ?? "libwebrtc"})`, () =
     mediaOf(a.client).addTrack(forAll.track, forAll.stream);
     // A track for c by mistake would have gone out with forAll, in the same
     // offer and before it (tracks go in the order they were added).
-    const ofStream = (stream: MediaStream) => (e: { peerId: string; streams: readonly MediaStream[] }) =>
-      e.peerId === aId && e.streams[0]?.id === stream.id;
+    const ofStream = (stream: MediaStream) => (e: { peerId: string; streams: readonly MediaStream[] }) => e.peerId === aId && e.streams[0]?.id === stream.id;
     await Promise.all([c.when("track", ofStream(forAll.stream)), b.when("track", ofStream(forAll.stream))]);
     expect(tracksFrom(b, aId).map((e) => e.streams[0]?.id)).toEqual([forB.stream.id, forAll.stream.id]);
     expect(tracksFrom(c, aId).map((e) => e.streams[0]?.id)).toEqual([forAll.stream.id]);

@@ -121,9 +121,7 @@ describe("reconnecting to the signaling server", () => {
 
     first.initialize({ id: "me", resumed: true });
     await expect.poll(() => first.frames.length).toBe(1 + MAX_QUEUED_SIGNALS);
-    expect(first.frames.slice(1).map((f) => f.sdp)).toEqual(
-      Array.from({ length: MAX_QUEUED_SIGNALS }, (_, n) => `offer ${n + 44}`),
-    );
+    expect(first.frames.slice(1).map((f) => f.sdp)).toEqual(Array.from({ length: MAX_QUEUED_SIGNALS }, (_, n) => `offer ${n + 44}`));
     expect(connection.timers).toBe(0);
   });
 
@@ -254,10 +252,7 @@ describe("timers of the reconnect loop (fake time)", () => {
     first.socket.close(closeCode, "final");
 
     expect(await client.when("signalingClosed")).toEqual({ code: closeCode, reason: "final" });
-    expect(client.all("error").map((e) => [e.code, e.closeCode])).toEqual([
-      ...(serverCode ? [[serverCode, undefined]] : []),
-      ["SIGNALING_FAILED", closeCode],
-    ]);
+    expect(client.all("error").map((e) => [e.code, e.closeCode])).toEqual([...(serverCode ? [[serverCode, undefined]] : []), ["SIGNALING_FAILED", closeCode]]);
     expect(client.client.signalingState).toBe("closed");
     expect(client.all("signalingState").at(-1)).toEqual({ state: "closed", previous: "open" });
     await bothClosed(first, tapped.tap.socket!);

@@ -75,12 +75,7 @@ describe("resuming the seat on the real server", () => {
     const carol = createClient({ url: second.url, room: "r", ...quick });
     const { id: carolId, peers } = await carol.when("open");
     expect(peers.sort()).toEqual([aliceId, bobId].sort());
-    await Promise.all([
-      carol.connectedTo(aliceId),
-      carol.connectedTo(bobId),
-      alice.connectedTo(carolId),
-      bob.connectedTo(carolId),
-    ]);
+    await Promise.all([carol.connectedTo(aliceId), carol.connectedTo(bobId), alice.connectedTo(carolId), bob.connectedTo(carolId)]);
     await carries(carol, alice, "hello alice");
     await carries(carol, bob, "hello bob");
     for (const client of [alice, bob, carol]) {
@@ -145,9 +140,12 @@ describe("resuming the seat on the real server", () => {
     expect(bob.client.signalingState).toBe("closed");
     expect(bob.all("signalingState").map((e) => e.state)).toEqual(["closed"]);
     // The loop ended: the server saw one socket from Bob, and it is gone.
-    await within("bob's socket gone", new Promise<void>((resolve) => {
-      const check = () => (server.signaling.stats().connections === 1 ? resolve() : setImmediate(check));
-      check();
-    }));
+    await within(
+      "bob's socket gone",
+      new Promise<void>((resolve) => {
+        const check = () => (server.signaling.stats().connections === 1 ? resolve() : setImmediate(check));
+        check();
+      }),
+    );
   });
 });

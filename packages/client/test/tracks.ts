@@ -9,8 +9,7 @@ type Wrtc = typeof import("@roamhq/wrtc");
 const wrtc: Wrtc | undefined = implementation === "wrtc" ? ((await import("@roamhq/wrtc")) as unknown as { default: Wrtc }).default : undefined;
 
 /** Why the media-flow tests do not run on this stack, or `undefined` when they do. */
-export const noMedia =
-  wrtc === undefined ? "node-datachannel's RTCPeerConnection polyfill carries no media (addTrack throws \"Not implemented\")" : undefined;
+export const noMedia = wrtc === undefined ? 'node-datachannel\'s RTCPeerConnection polyfill carries no media (addTrack throws "Not implemented")' : undefined;
 
 function stack(): Wrtc {
   if (!wrtc) throw new Error(noMedia);

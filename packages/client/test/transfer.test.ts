@@ -83,7 +83,10 @@ describe("binary and large messages", () => {
       if (p.bytes >= size / 4 && receiving > 0) controller.abort(new Error("changed my mind"));
     });
     const sent = alice.client.send(bobId, randomBytes(size), { signal: controller.signal });
-    const error = await sent.then(() => undefined, (e: unknown) => e);
+    const error = await sent.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RealtimeError);
     expect(error).toMatchObject({ code: "ABORTED", peerId: bobId });
     expect(alice.client.stats()).toMatchObject({ transfers: 0 });

@@ -115,7 +115,10 @@ describe.skipIf(gate.skip)(`TURN relay through a real coturn (${implementation})
       else expect(error.message).toMatch(/refused the credentials/);
     }
     // Reported at once, then dropped at the connect timeout, as any peer that does not connect.
-    for (const [side, peerId] of [[alice, bobId], [bob, aliceId]] as const) {
+    for (const [side, peerId] of [
+      [alice, bobId],
+      [bob, aliceId],
+    ] as const) {
       expect(await side.recorder.when("peerLeft")).toEqual({ peerId, reason: "failed" });
       const codes = side.recorder.all("error").map((error) => error.code);
       expect(codes.indexOf("TURN_UNAVAILABLE")).toBeLessThan(codes.indexOf("CONNECTION_FAILED"));

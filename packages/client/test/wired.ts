@@ -11,9 +11,7 @@ import { peerMedia, type LocalTrack } from "../src/media.js";
 /** How long a wait of a wired side lasts: longer than any product timeout these tests set, shorter than the test timeout. */
 const DEADLINE = 15_000;
 
-type Signal =
-  | { kind: "description"; type: "offer" | "answer"; sdp: string }
-  | { kind: "candidate"; candidate: Parameters<Peer["receiveCandidate"]>[0] };
+type Signal = { kind: "description"; type: "offer" | "answer"; sdp: string } | { kind: "candidate"; candidate: Parameters<Peer["receiveCandidate"]>[0] };
 
 /** What a side's peer reports through its context, by name. */
 export interface SideEvents {
@@ -79,11 +77,7 @@ export function wiredPeers(options: {
     if (cut) return;
     const target = sides[to]!.peer;
     const apply = () =>
-      setTimeout(() =>
-        signal.kind === "description"
-          ? target.receiveDescription(signal.type, signal.sdp)
-          : target.receiveCandidate(signal.candidate),
-      );
+      setTimeout(() => (signal.kind === "description" ? target.receiveDescription(signal.type, signal.sdp) : target.receiveCandidate(signal.candidate)));
     const receiverOffered = descriptions(sides[to]!, "offer") > offersAt[to]!;
     if (holding && signal.kind === "description" && signal.type === "offer" && !receiverOffered) held[to]!.push(apply);
     else apply();

@@ -1,9 +1,7 @@
 import type { ErrorCode } from "./errors.js";
 
 /** What parsing one frame gives: the typed message, or why it was refused. Never throws. */
-export type ParseResult<T> =
-  | { ok: true; message: T }
-  | { ok: false; code: ErrorCode; reason: string };
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; reason: string };
 
 /** A refused frame. */
 export type Refusal = { ok: false; code: ErrorCode; reason: string };
@@ -16,10 +14,7 @@ export function refuse(code: ErrorCode, reason: string): Refusal {
  * The first steps of parsing any frame, shared by the zod parsers and the
  * light one: JSON, then a JSON object, then a known `event`.
  */
-export function readFrame(
-  frame: string,
-  events: readonly string[],
-): Refusal | { ok: true; object: Record<string, unknown>; event: string } {
+export function readFrame(frame: string, events: readonly string[]): Refusal | { ok: true; object: Record<string, unknown>; event: string } {
   let value: unknown;
   try {
     value = JSON.parse(frame);

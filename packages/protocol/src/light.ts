@@ -19,8 +19,7 @@ const fail = (path: string, problem: string): never => {
   throw new Invalid(`\`${path.slice(0, 96)}\` ${problem}`);
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * A string's length in code points, as zod measures it: a surrogate pair is
@@ -61,9 +60,7 @@ const text =
 const int =
   (min = -Number.MAX_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Check =>
   (value, path) =>
-    Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
-      ? value
-      : fail(path, `must be an integer from ${min} to ${max}`);
+    Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max ? value : fail(path, `must be an integer from ${min} to ${max}`);
 
 const boolean: Check = (value, path) => (typeof value === "boolean" ? value : fail(path, "must be boolean"));
 

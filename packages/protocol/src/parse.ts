@@ -2,12 +2,7 @@ import type * as z from "zod/mini";
 import { ErrorCodes } from "./errors.js";
 import { SignalingEvents } from "./events.js";
 import { readFrame, refuse, serverEvents, type ParseResult } from "./frame.js";
-import {
-  ClientMessageSchema,
-  ServerMessageSchema,
-  type ClientMessage,
-  type ServerMessage,
-} from "./schemas.js";
+import { ClientMessageSchema, ServerMessageSchema, type ClientMessage, type ServerMessage } from "./schemas.js";
 
 export type { ParseResult } from "./frame.js";
 
@@ -26,9 +21,7 @@ const clientEvents: readonly string[] = [
  */
 export function parseClientMessage(frame: string): ParseResult<ClientMessage> {
   return parseFrame(frame, clientEvents, ClientMessageSchema, (object) =>
-    "from" in object
-      ? refuse(ErrorCodes.SPOOFED_SENDER, "`from` is set by the server; remove it from the frame")
-      : undefined,
+    "from" in object ? refuse(ErrorCodes.SPOOFED_SENDER, "`from` is set by the server; remove it from the frame") : undefined,
   );
 }
 

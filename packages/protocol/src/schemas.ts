@@ -20,13 +20,7 @@ export const PeerIdSchema = boundedString(Limits.peerId);
  * decomposed are two rooms. Unassigned code points (Cn) are accepted, since
  * which ones are unassigned depends on each runtime's Unicode version.
  */
-export const RoomNameSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(Limits.roomName),
-    z.regex(RoomNamePattern),
-  );
+export const RoomNameSchema = z.string().check(z.minLength(1), z.maxLength(Limits.roomName), z.regex(RoomNamePattern));
 
 const SdpSchema = boundedString(Limits.sdp);
 
@@ -65,10 +59,7 @@ export const PeerInfoSchema = z.object({
  * with short-lived credentials minted for this seat.
  */
 export const IceServerSchema = z.object({
-  urls: z.union([
-    boundedString(Limits.iceUrl),
-    z.array(boundedString(Limits.iceUrl)).check(z.minLength(1), z.maxLength(Limits.iceUrls)),
-  ]),
+  urls: z.union([boundedString(Limits.iceUrl), z.array(boundedString(Limits.iceUrl)).check(z.minLength(1), z.maxLength(Limits.iceUrls))]),
   username: z.optional(z.string().check(z.maxLength(Limits.iceCredential))),
   credential: z.optional(z.string().check(z.maxLength(Limits.iceCredential))),
 });
@@ -109,13 +100,7 @@ export const SendCandidateSchema = z.strictObject({
 });
 
 /** Every frame a client may send, discriminated by `event`. */
-export const ClientMessageSchema = z.discriminatedUnion("event", [
-  JoinSchema,
-  SendOfferSchema,
-  SendAnswerSchema,
-  SendCandidateSchema,
-  PingSchema,
-]);
+export const ClientMessageSchema = z.discriminatedUnion("event", [JoinSchema, SendOfferSchema, SendAnswerSchema, SendCandidateSchema, PingSchema]);
 
 // Server → client. Not strict, so that a newer server may add fields without
 // breaking older clients of the same protocol version.

@@ -25,10 +25,7 @@ const around = (max: number, char: fc.Arbitrary<string> = fc.constantFrom("x", "
   );
 
 const integer = (max = Number.MAX_SAFE_INTEGER) =>
-  fc.oneof(
-    fc.integer({ min: -2, max: 70000 }),
-    fc.constantFrom(-1, 0, -0, max, max + 1, 1.5, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER),
-  );
+  fc.oneof(fc.integer({ min: -2, max: 70000 }), fc.constantFrom(-1, 0, -0, max, max + 1, 1.5, 2 ** 53, -(2 ** 53), Number.MAX_SAFE_INTEGER));
 
 const peerId = around(Limits.peerId);
 const metadata = fc.dictionary(

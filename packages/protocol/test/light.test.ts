@@ -47,9 +47,7 @@ describe("the light parser", () => {
           // one inside it: zod names a union, the light parser its member).
           const [named, expected] = [field(light.reason), field(zod.reason)];
           const same =
-            expected === undefined
-              ? named === undefined
-              : named !== undefined && (named.startsWith(expected.slice(0, 96)) || expected.startsWith(named));
+            expected === undefined ? named === undefined : named !== undefined && (named.startsWith(expected.slice(0, 96)) || expected.startsWith(named));
           if (!same) expect(light.reason).toBe(zod.reason);
         }
       }),
@@ -57,7 +55,18 @@ describe("the light parser", () => {
     );
     // Every server event was accepted, and every kind of refusal was met.
     for (const verdict of ["INVALID_JSON", "INVALID_MESSAGE", "UNKNOWN_EVENT"]) expect(seen.get(verdict)).toBeGreaterThan(100);
-    for (const event of ["Initialize", "UserConnected", "UserDisconnected", "ReceiveOffer", "ReceiveAnswer", "ReceiveCandidate", "Error", "Token", "IceServers", "Pong"]) {
+    for (const event of [
+      "Initialize",
+      "UserConnected",
+      "UserDisconnected",
+      "ReceiveOffer",
+      "ReceiveAnswer",
+      "ReceiveCandidate",
+      "Error",
+      "Token",
+      "IceServers",
+      "Pong",
+    ]) {
       expect(seen.get(`ok ${event}`)).toBeGreaterThan(20);
     }
     // ~3 s alone; the margin is for a loaded machine, not a measure.

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ErrorCodes,
-  Limits,
-  PROTOCOL_VERSION,
-  parseClientMessage,
-  parseServerMessage,
-  SignalingEvents,
-} from "../src/index.js";
+import { ErrorCodes, Limits, PROTOCOL_VERSION, parseClientMessage, parseServerMessage, SignalingEvents } from "../src/index.js";
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -53,26 +46,71 @@ describe("parseClientMessage", () => {
     ["no event", json({ room: "x" }), ErrorCodes.UNKNOWN_EVENT, `event missing is not one of ${clientEvents}`],
     ["a numeric event", json({ event: 5 }), ErrorCodes.UNKNOWN_EVENT, `event missing is not one of ${clientEvents}`],
     ["an unknown event", json({ event: "Nope" }), ErrorCodes.UNKNOWN_EVENT, `event "Nope" is not one of ${clientEvents}`],
-    ["a long unknown event, named in 64 characters", json({ event: "E".repeat(1000) }), ErrorCodes.UNKNOWN_EVENT, `event "${"E".repeat(64)}" is not one of ${clientEvents}`],
+    [
+      "a long unknown event, named in 64 characters",
+      json({ event: "E".repeat(1000) }),
+      ErrorCodes.UNKNOWN_EVENT,
+      `event "${"E".repeat(64)}" is not one of ${clientEvents}`,
+    ],
     ["a server event", json({ event: "Initialize" }), ErrorCodes.UNKNOWN_EVENT, `event "Initialize" is not one of ${clientEvents}`],
-    ["a spoofed from", json({ event: "SendOffer", to: "p", sdp: "v=0", from: "p2" }), ErrorCodes.SPOOFED_SENDER, "`from` is set by the server; remove it from the frame"],
+    [
+      "a spoofed from",
+      json({ event: "SendOffer", to: "p", sdp: "v=0", from: "p2" }),
+      ErrorCodes.SPOOFED_SENDER,
+      "`from` is set by the server; remove it from the frame",
+    ],
     ["a wrong type", json({ event: "SendOffer", to: "p", sdp: 1 }), ErrorCodes.INVALID_MESSAGE, "SendOffer: `sdp` must be string"],
     ["a missing room", json({ event: "Join", protocol: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: `room` must be string"],
     ["an extra field", json({ ...join, x: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected field `x`"],
     ["two extra fields", json({ ...join, x: 1, y: 2 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `x`, `y`"],
-    ["five extra fields, all named", json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `a`, `b`, `c`, `d`, `e`"],
-    ["seven extra fields, five named", json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: unexpected fields `a`, `b`, `c`, `d`, `e`, and 2 more"],
-    ["an extra field with a long name, cut to 32 characters", json({ ...join, ["k".repeat(40)]: 1 }), ErrorCodes.INVALID_MESSAGE, `Join: unexpected field \`${"k".repeat(32)}\``],
-    ["more than three problems, three described", json({ event: "Join", protocol: "2", room: 1, token: 1, x: 1 }), ErrorCodes.INVALID_MESSAGE, "Join: `protocol` must be number; `room` must be string; `token` must be string"],
+    [
+      "five extra fields, all named",
+      json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1 }),
+      ErrorCodes.INVALID_MESSAGE,
+      "Join: unexpected fields `a`, `b`, `c`, `d`, `e`",
+    ],
+    [
+      "seven extra fields, five named",
+      json({ ...join, a: 1, b: 1, c: 1, d: 1, e: 1, f: 1, g: 1 }),
+      ErrorCodes.INVALID_MESSAGE,
+      "Join: unexpected fields `a`, `b`, `c`, `d`, `e`, and 2 more",
+    ],
+    [
+      "an extra field with a long name, cut to 32 characters",
+      json({ ...join, ["k".repeat(40)]: 1 }),
+      ErrorCodes.INVALID_MESSAGE,
+      `Join: unexpected field \`${"k".repeat(32)}\``,
+    ],
+    [
+      "more than three problems, three described",
+      json({ event: "Join", protocol: "2", room: 1, token: 1, x: 1 }),
+      ErrorCodes.INVALID_MESSAGE,
+      "Join: `protocol` must be number; `room` must be string; `token` must be string",
+    ],
     ["a fractional protocol", json({ ...join, protocol: 1.5 }), ErrorCodes.INVALID_MESSAGE, "Join: `protocol` must be int"],
     ["a room with a control character", json({ ...join, room: "a\u0000" }), ErrorCodes.INVALID_MESSAGE, "Join: `room` has characters that are not allowed"],
-    ["an overlong sdp", json({ event: "SendOffer", to: "p", sdp: "x".repeat(Limits.sdp + 1) }), ErrorCodes.INVALID_MESSAGE, "SendOffer: `sdp` must be at most 65536 characters"],
-    ["an overlong peer id", json({ event: "SendAnswer", to: "p".repeat(Limits.peerId + 1), sdp: "v" }), ErrorCodes.INVALID_MESSAGE, "SendAnswer: `to` must be at most 64 characters"],
+    [
+      "an overlong sdp",
+      json({ event: "SendOffer", to: "p", sdp: "x".repeat(Limits.sdp + 1) }),
+      ErrorCodes.INVALID_MESSAGE,
+      "SendOffer: `sdp` must be at most 65536 characters",
+    ],
+    [
+      "an overlong peer id",
+      json({ event: "SendAnswer", to: "p".repeat(Limits.peerId + 1), sdp: "v" }),
+      ErrorCodes.INVALID_MESSAGE,
+      "SendAnswer: `to` must be at most 64 characters",
+    ],
     ["an empty token", json({ ...join, token: "" }), ErrorCodes.INVALID_MESSAGE, "Join: `token` must be at least 1 characters"],
     ["an overlong token", json({ ...join, token: "t".repeat(Limits.token + 1) }), ErrorCodes.INVALID_MESSAGE, "Join: `token` must be at most 512 characters"],
     ["a Ping with a payload", json({ event: "Ping", data: 1 }), ErrorCodes.INVALID_MESSAGE, "Ping: unexpected field `data`"],
     ["a negative line index", candidate({ sdpMLineIndex: -1 }), ErrorCodes.INVALID_MESSAGE, "SendCandidate: `candidate.sdpMLineIndex` must be at least 0"],
-    ["a line index past 65535", candidate({ sdpMLineIndex: 65536 }), ErrorCodes.INVALID_MESSAGE, "SendCandidate: `candidate.sdpMLineIndex` must be at most 65535"],
+    [
+      "a line index past 65535",
+      candidate({ sdpMLineIndex: 65536 }),
+      ErrorCodes.INVALID_MESSAGE,
+      "SendCandidate: `candidate.sdpMLineIndex` must be at most 65535",
+    ],
   ])("refuses %s with a code and a reason, without throwing", (_, frame, code, reason) => {
     expect(parseClientMessage(frame)).toEqual({ ok: false, code, reason });
   });
@@ -100,18 +138,30 @@ describe("room names", () => {
   ])("refuses %s", (_, room) => {
     expect(join(room)).toMatchObject({ ok: false, code: ErrorCodes.INVALID_MESSAGE });
   });
-  it.each([["spaces", "a b"], ["emoji", "😀 party"], ["accents", "café"], ["CJK", "会议室"], ["128 code units", "x".repeat(128)]])(
-    "accepts %s",
-    (_, room) => {
-      expect(join(room)).toMatchObject({ ok: true });
-    },
-  );
+  it.each([
+    ["spaces", "a b"],
+    ["emoji", "😀 party"],
+    ["accents", "café"],
+    ["CJK", "会议室"],
+    ["128 code units", "x".repeat(128)],
+  ])("accepts %s", (_, room) => {
+    expect(join(room)).toMatchObject({ ok: true });
+  });
 });
 
 describe("parseServerMessage", () => {
   it("accepts every server message and tolerates fields it does not know", () => {
     const frames = [
-      { event: "Initialize", protocol: 2, id: "me", room: "r", peers: [{ id: "a" }, { id: "b", metadata: { name: "Bob" } }], token: "t", resumed: false, grace: 20000 },
+      {
+        event: "Initialize",
+        protocol: 2,
+        id: "me",
+        room: "r",
+        peers: [{ id: "a" }, { id: "b", metadata: { name: "Bob" } }],
+        token: "t",
+        resumed: false,
+        grace: 20000,
+      },
       { event: "Token", token: "t2" },
       { event: "Pong" },
       { event: "UserConnected", id: "a" },

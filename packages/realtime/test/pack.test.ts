@@ -44,7 +44,13 @@ describe("the published packages", () => {
     expect(out.version).toBe(PROTOCOL_VERSION);
 
     // What a tarball carries: dist, README, LICENSE and package.json; no sources or tests.
-    const listing = execFileSync("tar", ["-tzf", join(dir, tarballs.find((t) => t.includes("realtime-server"))!)])
+    const listing = execFileSync("tar", [
+      "-tzf",
+      join(
+        dir,
+        tarballs.find((t) => t.includes("realtime-server"))!,
+      ),
+    ])
       .toString()
       .trim()
       .split("\n");

@@ -9,7 +9,9 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { freshPrefix, gate, REDIS_URL } from "./redis.js";
 
 /** The server package's bin, as this package (its dependant) finds it. */
-const bin = createRequire(import.meta.url).resolve("@raycaster/realtime-server").replace(/index\.js$/, "cli.js");
+const bin = createRequire(import.meta.url)
+  .resolve("@raycaster/realtime-server")
+  .replace(/index\.js$/, "cli.js");
 /** Run from this package's directory: the bin finds `@raycaster/realtime-redis` from the working directory. */
 const cwd = fileURLToPath(new URL("..", import.meta.url));
 

@@ -51,10 +51,18 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     await meshed(pair);
     await exchange(mesh, "hello");
     // Rooms stay apart across nodes: each peer met the peers of its own room and no one else.
-    for (const [room, members] of [[mesh, pair], [pair, mesh]] as const) {
+    for (const [room, members] of [
+      [mesh, pair],
+      [pair, mesh],
+    ] as const) {
       for (const peer of room) {
         const met = peer.events.events.filter((e) => e.name === "peerJoined").map((e) => (e.payload as { peerId: string }).peerId);
-        expect(met.sort()).toEqual(room.filter((p) => p !== peer).map((p) => p.id).sort());
+        expect(met.sort()).toEqual(
+          room
+            .filter((p) => p !== peer)
+            .map((p) => p.id)
+            .sort(),
+        );
         expect(met.some((id) => members.some((p) => p.id === id))).toBe(false);
       }
     }
@@ -71,75 +79,85 @@ describe.runIf(await gate(true))("three nodes behind haproxy, sharing rooms thro
     expect(leaves([...pair, ...mesh])).toEqual([]);
   });
 
-  it("kill -9 of a node: its peers resume on the others through the balancer with their ids, nobody sees them leave; its silent members are swept", { timeout: 60_000 }, async () => {
-    const prefix = freshPrefix();
-    const nodes = await startNodes(3, REDIS_URL, prefix);
-    const lb = await startHaproxy(nodes.map((n) => n.port));
-    const mesh = await startPeers(6, lb.url, "mesh");
-    await meshed(mesh);
-    const [n1, n2] = nodes as [NodeProcess, NodeProcess];
-    // A member of n2 that will not come back, and a peer on n1 that hears of it.
-    const watcher = await rawJoin(n1.url, "ghosts");
-    const ghost = await rawJoin(n2.url, "ghosts");
-    await watcher.client.next("UserConnected");
+  it(
+    "kill -9 of a node: its peers resume on the others through the balancer with their ids, nobody sees them leave; its silent members are swept",
+    { timeout: 60_000 },
+    async () => {
+      const prefix = freshPrefix();
+      const nodes = await startNodes(3, REDIS_URL, prefix);
+      const lb = await startHaproxy(nodes.map((n) => n.port));
+      const mesh = await startPeers(6, lb.url, "mesh");
+      await meshed(mesh);
+      const [n1, n2] = nodes as [NodeProcess, NodeProcess];
+      // A member of n2 that will not come back, and a peer on n1 that hears of it.
+      const watcher = await rawJoin(n1.url, "ghosts");
+      const ghost = await rawJoin(n2.url, "ghosts");
+      await watcher.client.next("UserConnected");
 
-    const held = await owners(REDIS_URL, prefix, "mesh");
-    const victims = mesh.filter((p) => held[p.id] === "n2");
-    expect(victims.length).toBeGreaterThan(0);
-    const marks = new Map(victims.map((p) => [p, p.events.events.length]));
-    await n2.kill();
-    ghost.client.socket.terminate();
-    for (const victim of victims) {
-      const open = await victim.events.when("open", () => true, { since: marks.get(victim) ?? 0, label: `${victim.name} seated again after the kill` });
-      expect(open).toMatchObject({ id: victim.id, resumed: true });
-    }
-    const now = await owners(REDIS_URL, prefix, "mesh");
-    for (const victim of victims) expect(["n1", "n3"]).toContain(now[victim.id]);
+      const held = await owners(REDIS_URL, prefix, "mesh");
+      const victims = mesh.filter((p) => held[p.id] === "n2");
+      expect(victims.length).toBeGreaterThan(0);
+      const marks = new Map(victims.map((p) => [p, p.events.events.length]));
+      await n2.kill();
+      ghost.client.socket.terminate();
+      for (const victim of victims) {
+        const open = await victim.events.when("open", () => true, { since: marks.get(victim) ?? 0, label: `${victim.name} seated again after the kill` });
+        expect(open).toMatchObject({ id: victim.id, resumed: true });
+      }
+      const now = await owners(REDIS_URL, prefix, "mesh");
+      for (const victim of victims) expect(["n1", "n3"]).toContain(now[victim.id]);
 
-    // The sweep of n2 (within LEASE + LEASE / 3 of its last renewal) tells the ghost's room...
-    expect(await watcher.client.next("UserDisconnected", 10_000)).toEqual({ event: "UserDisconnected", id: ghost.init.id });
-    // ...and, in the same script, would have removed the victims had they not been restored.
-    expect(Object.keys(await owners(REDIS_URL, prefix, "mesh")).sort()).toEqual(mesh.map((p) => p.id).sort());
-    await exchange(mesh, "after the kill");
-    expect(leaves(mesh)).toEqual([]);
-  });
+      // The sweep of n2 (within LEASE + LEASE / 3 of its last renewal) tells the ghost's room...
+      expect(await watcher.client.next("UserDisconnected", 10_000)).toEqual({ event: "UserDisconnected", id: ghost.init.id });
+      // ...and, in the same script, would have removed the victims had they not been restored.
+      expect(Object.keys(await owners(REDIS_URL, prefix, "mesh")).sort()).toEqual(mesh.map((p) => p.id).sort());
+      await exchange(mesh, "after the kill");
+      expect(leaves(mesh)).toEqual([]);
+    },
+  );
 
-  it("a Redis restart during a session is survived: DELIVERY_FAILED and local signaling meanwhile, a leave told once it is back, peers stay, a newcomer meets everyone", { timeout: 60_000 }, async () => {
-    const redis = await startRedis();
-    const prefix = freshPrefix();
-    const [n1, n2] = (await startNodes(2, redis.url, prefix)) as [NodeProcess, NodeProcess];
-    const a = await startPeer("A", n1.url, "r");
-    const b = await startPeer("B", n2.url, "r");
-    await meshed([a, b]);
-    const x = await rawJoin(n1.url, "raw");
-    const y = await rawJoin(n1.url, "raw");
-    const z = await rawJoin(n2.url, "raw");
+  it(
+    "a Redis restart during a session is survived: DELIVERY_FAILED and local signaling meanwhile, a leave told once it is back, peers stay, a newcomer meets everyone",
+    { timeout: 60_000 },
+    async () => {
+      const redis = await startRedis();
+      const prefix = freshPrefix();
+      const [n1, n2] = (await startNodes(2, redis.url, prefix)) as [NodeProcess, NodeProcess];
+      const a = await startPeer("A", n1.url, "r");
+      const b = await startPeer("B", n2.url, "r");
+      await meshed([a, b]);
+      const x = await rawJoin(n1.url, "raw");
+      const y = await rawJoin(n1.url, "raw");
+      const z = await rawJoin(n2.url, "raw");
 
-    await redis.kill();
-    // Meanwhile: a signal for a peer on the other node is refused in so many words...
-    x.client.sendJson({ event: "SendOffer", to: z.init.id, sdp: "offer" });
-    expect(await x.client.next("Error")).toMatchObject({ code: "DELIVERY_FAILED", peer: z.init.id });
-    // ...and peers on one node carry on.
-    x.client.sendJson({ event: "SendOffer", to: y.init.id, sdp: "offer" });
-    expect(await y.client.next("ReceiveOffer")).toMatchObject({ from: x.init.id, sdp: "offer" });
-    // ...and a peer leaves: its node cannot tell the others yet.
-    const closed = z.client.closed();
-    z.client.socket.close(1000);
-    await closed;
+      await redis.kill();
+      // Meanwhile: a signal for a peer on the other node is refused in so many words...
+      x.client.sendJson({ event: "SendOffer", to: z.init.id, sdp: "offer" });
+      expect(await x.client.next("Error")).toMatchObject({ code: "DELIVERY_FAILED", peer: z.init.id });
+      // ...and peers on one node carry on.
+      x.client.sendJson({ event: "SendOffer", to: y.init.id, sdp: "offer" });
+      expect(await y.client.next("ReceiveOffer")).toMatchObject({ from: x.init.id, sdp: "offer" });
+      // ...and a peer leaves: its node cannot tell the others yet.
+      const closed = z.client.closed();
+      z.client.socket.close(1000);
+      await closed;
 
-    const restarted = await startRedis(redis.port);
-    // Each node finds its lease gone and seats its members again: the newcomer below depends on it.
-    await expect.poll(async () => Object.keys(await owners(restarted.url, prefix, "r")).sort(), { timeout: 10_000, interval: 100 }).toEqual([a.id, b.id].sort());
+      const restarted = await startRedis(redis.port);
+      // Each node finds its lease gone and seats its members again: the newcomer below depends on it.
+      await expect
+        .poll(async () => Object.keys(await owners(restarted.url, prefix, "r")).sort(), { timeout: 10_000, interval: 100 })
+        .toEqual([a.id, b.id].sort());
 
-    // The leave that waited for Redis reaches the other node's peers.
-    for (const raw of [x, y]) expect(await raw.client.next("UserDisconnected", 10_000)).toEqual({ event: "UserDisconnected", id: z.init.id });
+      // The leave that waited for Redis reaches the other node's peers.
+      for (const raw of [x, y]) expect(await raw.client.next("UserDisconnected", 10_000)).toEqual({ event: "UserDisconnected", id: z.init.id });
 
-    const c = await startPeer("C", n2.url, "r");
-    expect((await c.events.when("open")).peers.slice().sort()).toEqual([a.id, b.id].sort());
-    await meshed([a, b, c]);
-    await exchange([a, b, c], "after the restart");
-    expect(leaves([a, b, c])).toEqual([]);
-    // The outage was counted on each node.
-    for (const node of [n1, n2]) expect((await node.stats()).adapter.outages).toBeGreaterThan(0);
-  });
+      const c = await startPeer("C", n2.url, "r");
+      expect((await c.events.when("open")).peers.slice().sort()).toEqual([a.id, b.id].sort());
+      await meshed([a, b, c]);
+      await exchange([a, b, c], "after the restart");
+      expect(leaves([a, b, c])).toEqual([]);
+      // The outage was counted on each node.
+      for (const node of [n1, n2]) expect((await node.stats()).adapter.outages).toBeGreaterThan(0);
+    },
+  );
 });

@@ -11,9 +11,7 @@ const SECRET = "a secret every node of these tests shares, 32+ chars";
 async function cluster(n: number) {
   const prefix = freshPrefix();
   const adapters = await connectNodes(n, prefix);
-  const servers = await Promise.all(
-    adapters.map((adapter) => startServer((http) => new SignalingServer({ server: http, adapter, secret: SECRET }))),
-  );
+  const servers = await Promise.all(adapters.map((adapter) => startServer((http) => new SignalingServer({ server: http, adapter, secret: SECRET }))));
   return servers.map((s, i) => ({ ...s, prefix, adapter: adapters[i] as RedisRoomAdapter }));
 }
 

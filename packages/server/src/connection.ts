@@ -1,12 +1,4 @@
-import {
-  CloseCodes,
-  ErrorCodes,
-  Limits,
-  PROTOCOL_VERSION,
-  SignalingEvents,
-  type ErrorCode,
-  type PeerMetadata,
-} from "@raycaster/realtime-protocol";
+import { CloseCodes, ErrorCodes, Limits, PROTOCOL_VERSION, SignalingEvents, type ErrorCode, type PeerMetadata } from "@raycaster/realtime-protocol";
 import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import type { PeerContext } from "./hooks.js";

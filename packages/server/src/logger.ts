@@ -22,10 +22,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * default), from `level` up: the default when no `logger` is given, at
  * `warn`, so a server says nothing while all is well and never fails silently.
  */
-export function jsonLogger(
-  level: LogLevel = "warn",
-  stream: { write(line: string): unknown } = process.stderr,
-): Logger {
+export function jsonLogger(level: LogLevel = "warn", stream: { write(line: string): unknown } = process.stderr): Logger {
   const min = LOG_LEVELS.indexOf(level);
   const write = (at: LogLevel) => (fields: object, msg: string) => {
     if (LOG_LEVELS.indexOf(at) < min) return;

@@ -215,10 +215,7 @@ export function resolveOptions(options: SignalingServerOptions): ResolvedOptions
   const onError = options.onError;
   return {
     maxMessageSize: positive(options.maxMessageSize, 64 * 1024, "maxMessageSize"),
-    maxPeersPerRoom: Math.min(
-      positive(options.maxPeersPerRoom, Limits.peersPerRoom, "maxPeersPerRoom"),
-      Limits.peersPerRoom,
-    ),
+    maxPeersPerRoom: Math.min(positive(options.maxPeersPerRoom, Limits.peersPerRoom, "maxPeersPerRoom"), Limits.peersPerRoom),
     heartbeatInterval: delay(options.heartbeatInterval, 30_000, "heartbeatInterval", 0),
     joinTimeout: delay(options.joinTimeout, 10_000, "joinTimeout", 1),
     seatGrace: delay(options.seatGrace, 20_000, "seatGrace", 0),

@@ -1,11 +1,4 @@
-import {
-  ErrorCodes,
-  PROTOCOL_VERSION,
-  RelayedEvents,
-  SignalingEvents,
-  parseClientMessage,
-  type ClientMessage,
-} from "@raycaster/realtime-protocol";
+import { ErrorCodes, PROTOCOL_VERSION, RelayedEvents, SignalingEvents, parseClientMessage, type ClientMessage } from "@raycaster/realtime-protocol";
 import type { RawData } from "ws";
 import { isPromise } from "./adapter.js";
 import type { Connection } from "./connection.js";
@@ -100,8 +93,7 @@ function route(conn: Connection, message: ClientMessage, context: RelayContext):
     seating.join(conn, message.room, message.token);
     return;
   }
-  const payload =
-    message.event === SignalingEvents.SendCandidate ? `"candidate":${JSON.stringify(message.candidate)}` : `"sdp":${JSON.stringify(message.sdp)}`;
+  const payload = message.event === SignalingEvents.SendCandidate ? `"candidate":${JSON.stringify(message.candidate)}` : `"sdp":${JSON.stringify(message.sdp)}`;
   relay(conn, { event: message.event, to: message.to, payload }, context);
 }
 

@@ -86,9 +86,7 @@ export class SignalingServer {
     });
     // With noServer nothing races it; its rejection is nobody's business then.
     abandoned.catch(() => {});
-    this.#listening = this.#http
-      ? Promise.race([listening(this.#http), abandoned])
-      : Promise.reject(new Error("a noServer SignalingServer does not listen"));
+    this.#listening = this.#http ? Promise.race([listening(this.#http), abandoned]) : Promise.reject(new Error("a noServer SignalingServer does not listen"));
     // Keeps an unhandled rejection away when nobody awaits listening().
     this.#listening.catch(() => {});
     if (this.#http) {
@@ -102,10 +100,7 @@ export class SignalingServer {
     // One timer for every seat rather than one per connection. A quarter of
     // the lifetime: a token is replaced between half and three quarters of
     // its life, so a client always holds one with a quarter left.
-    this.#tokenRefresh = setInterval(
-      () => this.#seating.refreshTokens(Date.now()),
-      Math.floor(this.#options.tokenTtl / 4),
-    );
+    this.#tokenRefresh = setInterval(() => this.#seating.refreshTokens(Date.now()), Math.floor(this.#options.tokenTtl / 4));
     this.#tokenRefresh.unref();
     // Its sibling for TURN credentials, one timer for every seat likewise.
     const turn = this.#seating.turn;
@@ -169,10 +164,7 @@ export class SignalingServer {
     clearInterval(this.#tokenRefresh);
     clearInterval(this.#iceServersRefresh);
     this.#seating.endAll();
-    const httpClosed =
-      this.#ownsHttp && this.#http?.listening
-        ? new Promise<void>((resolve) => this.#http?.close(() => resolve()))
-        : Promise.resolve();
+    const httpClosed = this.#ownsHttp && this.#http?.listening ? new Promise<void>((resolve) => this.#http?.close(() => resolve())) : Promise.resolve();
     await Promise.all([...this.#connections].map(closeSocket));
     try {
       await this.#options.adapter.close();
@@ -258,7 +250,9 @@ export class SignalingServer {
       return undefined;
     }
     if (verdict !== undefined && (typeof verdict !== "object" || verdict === null)) {
-      onError(new TypeError(`the upgrade hook returned ${verdict === null ? "null" : `a ${typeof verdict}`}; return nothing, { user, metadata } or { status }`));
+      onError(
+        new TypeError(`the upgrade hook returned ${verdict === null ? "null" : `a ${typeof verdict}`}; return nothing, { user, metadata } or { status }`),
+      );
       this.#refuse(socket, 500, "the upgrade hook failed");
       return undefined;
     }
@@ -282,10 +276,7 @@ export class SignalingServer {
     return { user: answer?.user, metadata };
   }
 
-  #accept(
-    socket: WebSocket,
-    peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void },
-  ): Connection {
+  #accept(socket: WebSocket, peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void }): Connection {
     const { hooks, onError, rateLimit } = this.#options;
     const conn = new Connection({
       socket,

@@ -51,7 +51,8 @@ function skipSpace(text: string, i: number): number {
  * regular expression because V8 compiles it to machine code: several times
  * faster here than a loop over `charCodeAt`.
  */
-const STRING_REST = /[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*(?:(?:\\["\\/bfnrt]|\\u[0-9a-fA-F]{4}|[\ud800-\udbff][\udc00-\udfff])[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*)*"/y;
+const STRING_REST =
+  /[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*(?:(?:\\["\\/bfnrt]|\\u[0-9a-fA-F]{4}|[\ud800-\udbff][\udc00-\udfff])[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*)*"/y;
 
 /** The same for a string of printable ASCII without escapes, whose text is its value. */
 const PLAIN_REST = /[\x20\x21\x23-\x5b\x5d-\x7e]*"/y;

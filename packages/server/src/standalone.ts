@@ -11,7 +11,6 @@ import { collectMetrics } from "./metrics.js";
 import type { SignalingServerOptions } from "./options.js";
 import { SignalingServer } from "./server.js";
 
-
 /** A running standalone server. */
 export interface Standalone {
   readonly address: AddressInfo;

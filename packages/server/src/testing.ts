@@ -157,7 +157,10 @@ export function describeRoomAdapter(name: string, cluster: AdapterCluster, optio
       await on(1).broadcast("r2", "marker");
       await b.received("marker", ms);
       expect(b.frames).toEqual(["marker"]);
-      for (const [delivered, to] of [[answer, "b"], [nobody, "nobody"]] as const) {
+      for (const [delivered, to] of [
+        [answer, "b"],
+        [nobody, "nobody"],
+      ] as const) {
         if (delivered) await expect.poll(() => hostOf(0).undelivered, { timeout: ms }).toContain(`r1:a->${to}`);
       }
     });

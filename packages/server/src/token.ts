@@ -13,8 +13,7 @@ export interface TokenClaims {
 
 /** The result of {@link TokenSigner.verify}: the claims, or the code and reason to refuse with. */
 export type VerifyResult =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; code: typeof ErrorCodes.INVALID_TOKEN | typeof ErrorCodes.TOKEN_EXPIRED; reason: string };
+  { ok: true; claims: TokenClaims } | { ok: false; code: typeof ErrorCodes.INVALID_TOKEN | typeof ErrorCodes.TOKEN_EXPIRED; reason: string };
 
 /** Separates this use of the secret from any other the application makes of it. */
 const DOMAIN = "raycaster-realtime/seat/v1";

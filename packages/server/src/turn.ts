@@ -84,11 +84,7 @@ export function resolveTurn(value: TurnOptions | undefined): ResolvedTurnOptions
  * One TURN REST API credential pair: username `expiry:id` (expiry in Unix
  * seconds), credential base64(HMAC-SHA1(secret, username)).
  */
-export function turnCredential(
-  secret: string,
-  id: string,
-  expiresAt: number,
-): { username: string; credential: string } {
+export function turnCredential(secret: string, id: string, expiresAt: number): { username: string; credential: string } {
   const username = `${expiresAt}:${id}`;
   const credential = createHmac("sha1", secret).update(username).digest("base64");
   return { username, credential };

@@ -1,4 +1,13 @@
-import { JoinQuery, Limits, PROTOCOL_VERSION, RoomNamePattern, SignalingEvents, parseClientMessage, type JoinMessage, type ParseResult } from "@raycaster/realtime-protocol";
+import {
+  JoinQuery,
+  Limits,
+  PROTOCOL_VERSION,
+  RoomNamePattern,
+  SignalingEvents,
+  parseClientMessage,
+  type JoinMessage,
+  type ParseResult,
+} from "@raycaster/realtime-protocol";
 import type { Connection } from "./connection.js";
 import type { Seating } from "./seating.js";
 import { Counters } from "./stats.js";

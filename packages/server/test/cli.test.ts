@@ -206,9 +206,7 @@ describe("realtime-server (the bin)", () => {
     expect(response).toContain('{"status":"draining"}');
 
     expect(await within("the CLI exiting", cli.exited)).toEqual({ code: 0, signal: null });
-    expect(cli.logs.map((line) => line.msg)).toEqual(
-      expect.arrayContaining(["signal received: draining", "http server closed", "drained: exiting"]),
-    );
+    expect(cli.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(["signal received: draining", "http server closed", "drained: exiting"]));
   });
 
   it("exits 1 when draining outlasts --drain-timeout", async () => {

@@ -71,8 +71,7 @@ describe("the upgrade hook", () => {
       onError: (error) => errors.push(error),
       hooks: {
         // A JavaScript user may well return a boolean, as `join` does.
-        upgrade: (request) =>
-          (request.url === "/true" ? true : { metadata: { toJSON: () => undefined } }) as unknown as undefined,
+        upgrade: (request) => (request.url === "/true" ? true : { metadata: { toJSON: () => undefined } }) as unknown as undefined,
       },
     });
     expect(await RawClient.refused(`${url}/true`)).toMatchObject({ status: 500 });
@@ -108,8 +107,7 @@ describe("the join hook", () => {
     const thenable = (value: unknown) => ({ then: (resolve: (v: unknown) => void) => resolve(value) });
     const { url, signaling } = await startServer({
       hooks: {
-        join: (_, room) =>
-          (room === "bluebird" ? thenable(false) : room === "zero" ? 0 : room === "ok" ? thenable(true) : true) as boolean,
+        join: (_, room) => (room === "bluebird" ? thenable(false) : room === "zero" ? 0 : room === "ok" ? thenable(true) : true) as boolean,
       },
     });
     for (const room of ["bluebird", "zero"]) {
@@ -254,10 +252,7 @@ describe("the logger", () => {
   it("gets structured records: a refused upgrade at info, an unexpected failure at error", async () => {
     const records: { level: string; fields: object; message: string }[] = [];
     const logger = Object.fromEntries(
-      (["debug", "info", "warn", "error"] as const).map((level) => [
-        level,
-        (fields: object, message: string) => records.push({ level, fields, message }),
-      ]),
+      (["debug", "info", "warn", "error"] as const).map((level) => [level, (fields: object, message: string) => records.push({ level, fields, message })]),
     ) as unknown as NonNullable<SignalingServerOptions["logger"]>;
     const { url } = await start(
       (http) =>

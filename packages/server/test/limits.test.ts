@@ -58,7 +58,9 @@ describe("connection limits", () => {
     const sockets: Array<{ address: string; raw: { _peername?: unknown } }> = [];
     const { url } = await startServer({
       // The hook's context is the connection; its ws socket's TCP socket is where Node would cache the peer name.
-      hooks: { open: (peer) => sockets.push({ address: peer.address, raw: (peer as unknown as { socket: { _socket: { _peername?: unknown } } }).socket._socket }) },
+      hooks: {
+        open: (peer) => sockets.push({ address: peer.address, raw: (peer as unknown as { socket: { _socket: { _peername?: unknown } } }).socket._socket }),
+      },
     });
     await join(url, "r");
     expect(sockets).toHaveLength(1);

@@ -33,7 +33,14 @@ describe("jsonLogger", () => {
     const error = new RangeError("out of range");
     logger.error({ room: "r", err: error, count: 2 }, "it failed");
     expect(lines).toEqual([
-      { level: "error", time: expect.any(Number), msg: "it failed", room: "r", err: { type: "RangeError", message: "out of range", stack: error.stack }, count: 2 },
+      {
+        level: "error",
+        time: expect.any(Number),
+        msg: "it failed",
+        room: "r",
+        err: { type: "RangeError", message: "out of range", stack: error.stack },
+        count: 2,
+      },
     ]);
     expect(Object.keys(lines[0]!)).toEqual(["level", "time", "msg", "room", "err", "count"]);
     expect(lines[0]!.time).toBeGreaterThanOrEqual(before);

@@ -22,9 +22,7 @@ export function parseMetrics(text: string): ParsedMetrics {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$/.exec(line);
     if (!sample) throw new Error(`not a line of the Prometheus text format: ${JSON.stringify(line)}`);
     const [, name, labels = "", value] = sample as unknown as [string, string, string | undefined, string];
-    const typed = [...types.keys()].some(
-      (family) => name === family || (name.startsWith(family) && /^_(bucket|sum|count)$/.test(name.slice(family.length))),
-    );
+    const typed = [...types.keys()].some((family) => name === family || (name.startsWith(family) && /^_(bucket|sum|count)$/.test(name.slice(family.length))));
     if (!typed) throw new Error(`${name} has no # TYPE line before it`);
     samples.set(`${name}${labels}`, Number(value));
   }

@@ -32,7 +32,9 @@ describe("resolveOptions", () => {
   });
 
   it("takes each bound itself", () => {
-    expect(resolve({ heartbeatInterval: 0, joinTimeout: 1, seatGrace: MAX_DELAY, maxConnections: 1, rateLimit: { burst: 1, messagesPerSecond: 0.5 } })).toMatchObject({
+    expect(
+      resolve({ heartbeatInterval: 0, joinTimeout: 1, seatGrace: MAX_DELAY, maxConnections: 1, rateLimit: { burst: 1, messagesPerSecond: 0.5 } }),
+    ).toMatchObject({
       heartbeatInterval: 0,
       joinTimeout: 1,
       seatGrace: MAX_DELAY,

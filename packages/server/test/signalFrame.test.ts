@@ -46,10 +46,7 @@ const event = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom("Join", "Ping", "ReceiveOffer", "SendOffer ", "sendoffer", "") },
 );
 /** Signal-like objects: every field present as a client sends it, or some missing, extra (`from` too) or of the other event. */
-const message = fc.record(
-  { event, to: id, sdp: around(Limits.sdp), candidate, from: id, extra: fc.jsonValue({ maxDepth: 1 }) },
-  { requiredKeys: [] },
-);
+const message = fc.record({ event, to: id, sdp: around(Limits.sdp), candidate, from: id, extra: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] });
 const realistic = fc.oneof(
   fc.record({ event: fc.constantFrom("SendOffer", "SendAnswer"), to: id, sdp: around(Limits.sdp) }),
   fc.record({ event: fc.constant("SendCandidate"), to: id, candidate }),
@@ -57,25 +54,38 @@ const realistic = fc.oneof(
 
 /** The same object in every way JSON may write it: keys reordered, whitespace, escapes, repeated keys, numbers written oddly. */
 const written = fc
-  .tuple(fc.oneof({ weight: 3, arbitrary: realistic }, { weight: 1, arbitrary: message }), fc.nat(), fc.array(fc.constantFrom("shuffle", "space", "escape", "repeat", "number", "slash", "badEscape"), { maxLength: 3 }))
+  .tuple(
+    fc.oneof({ weight: 3, arbitrary: realistic }, { weight: 1, arbitrary: message }),
+    fc.nat(),
+    fc.array(fc.constantFrom("shuffle", "space", "escape", "repeat", "number", "slash", "badEscape"), { maxLength: 3 }),
+  )
   .map(([object, seed, changes]) => {
     let entries = Object.entries(object as Record<string, unknown>);
-    if (changes.includes("shuffle")) entries = entries.map((e, i) => [e, (seed * (i + 7)) % 13] as const).sort((a, b) => a[1] - b[1]).map(([e]) => e);
+    if (changes.includes("shuffle"))
+      entries = entries
+        .map((e, i) => [e, (seed * (i + 7)) % 13] as const)
+        .sort((a, b) => a[1] - b[1])
+        .map(([e]) => e);
     if (changes.includes("repeat") && entries.length > 0) entries.push(entries[seed % entries.length]!);
     const space = changes.includes("space") ? [" ", "\n", "\t", "\r", ""][seed % 5]! : "";
     let text = `${space}{${entries.map(([k, v]) => `${space}${JSON.stringify(k)}${space}:${space}${JSON.stringify(v, null, space ? 1 : 0)}`).join(`,${space}`)}${space}}${space}`;
-    if (changes.includes("escape")) text = text.replace(/[a-z]/g, (c, at: number) => ((at + seed) % 5 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c));
+    if (changes.includes("escape"))
+      text = text.replace(/[a-z]/g, (c, at: number) => ((at + seed) % 5 === 0 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}` : c));
     if (changes.includes("slash")) text = text.replace(/=/g, "\\/");
-    if (changes.includes("badEscape")) text = text.replace(/("(?:sdp|candidate)":\s*"[^"\\]{0,3})/, `$1${["\\u00g1", "\\u41", "\\x41", "\\U0041", "\\'"][seed % 5]!}`);
-    if (changes.includes("number")) text = text.replace(/"sdpMLineIndex":(\d+)/, (_, n: string) => `"sdpMLineIndex":${["0" + n, n + ".0", n + "e0", "-" + n][seed % 4]}`);
+    if (changes.includes("badEscape"))
+      text = text.replace(/("(?:sdp|candidate)":\s*"[^"\\]{0,3})/, `$1${["\\u00g1", "\\u41", "\\x41", "\\U0041", "\\'"][seed % 5]!}`);
+    if (changes.includes("number"))
+      text = text.replace(/"sdpMLineIndex":(\d+)/, (_, n: string) => `"sdpMLineIndex":${["0" + n, n + ".0", n + "e0", "-" + n][seed % 4]}`);
     return text;
   });
 
 /** A written frame with one character inserted, removed or replaced. */
-const mutated = fc.tuple(written, fc.nat(), fc.constantFrom("insert", "remove", "replace"), fc.oneof(unit, fc.constantFrom('"', "\\", ",", "}", "{", ":", " ", "n"))).map(([text, at, how, c]) => {
-  const i = at % (text.length + 1);
-  return how === "insert" ? text.slice(0, i) + c + text.slice(i) : text.slice(0, i) + (how === "replace" ? c : "") + text.slice(i + 1);
-});
+const mutated = fc
+  .tuple(written, fc.nat(), fc.constantFrom("insert", "remove", "replace"), fc.oneof(unit, fc.constantFrom('"', "\\", ",", "}", "{", ":", " ", "n")))
+  .map(([text, at, how, c]) => {
+    const i = at % (text.length + 1);
+    return how === "insert" ? text.slice(0, i) + c + text.slice(i) : text.slice(0, i) + (how === "replace" ? c : "") + text.slice(i + 1);
+  });
 
 /** What the peer's JSON.parse gives for `frame` sent as a text frame. */
 const received = (frame: string): unknown => JSON.parse(Buffer.from(frame).toString());
@@ -91,17 +101,20 @@ describe("the relay's fast path for signals", () => {
     const seen = new Map<string, number>();
     const count = (verdict: string) => seen.set(verdict, (seen.get(verdict) ?? 0) + 1);
     fc.assert(
-      fc.property(fc.oneof({ weight: 3, arbitrary: written }, { weight: 2, arbitrary: mutated }, { weight: 1, arbitrary: fc.string({ unit, maxLength: 24 }) }), (frame) => {
-        const fast = readSignal(frame);
-        const zod = parseClientMessage(frame);
-        count(`${fast ? "fast" : "declined"} ${zod.ok ? `ok ${zod.message.event}` : zod.code}`);
-        if (fast === undefined) return;
-        if (!zod.ok) expect.fail(`the fast path accepted what the schemas refuse (${zod.code}: ${zod.reason}): ${frame}`);
-        // What a peer receives: the frame the relay builds from each reading, through UTF-8 and JSON.parse.
-        const mine = canonical(received(`{"event":"${fast.event}","to":"${fast.to}",${fast.payload}}`));
-        const theirs = canonical(received(JSON.stringify(zod.message)));
-        if (mine !== theirs) expect(mine).toBe(theirs);
-      }),
+      fc.property(
+        fc.oneof({ weight: 3, arbitrary: written }, { weight: 2, arbitrary: mutated }, { weight: 1, arbitrary: fc.string({ unit, maxLength: 24 }) }),
+        (frame) => {
+          const fast = readSignal(frame);
+          const zod = parseClientMessage(frame);
+          count(`${fast ? "fast" : "declined"} ${zod.ok ? `ok ${zod.message.event}` : zod.code}`);
+          if (fast === undefined) return;
+          if (!zod.ok) expect.fail(`the fast path accepted what the schemas refuse (${zod.code}: ${zod.reason}): ${frame}`);
+          // What a peer receives: the frame the relay builds from each reading, through UTF-8 and JSON.parse.
+          const mine = canonical(received(`{"event":"${fast.event}","to":"${fast.to}",${fast.payload}}`));
+          const theirs = canonical(received(JSON.stringify(zod.message)));
+          if (mine !== theirs) expect(mine).toBe(theirs);
+        },
+      ),
       { numRuns: 15_000 },
     );
     // It took every signal often, and left frames the schemas accept to them too (escaped keys, odd numbers, lone surrogates).
@@ -122,7 +135,12 @@ describe("the relay's fast path for signals", () => {
 
   it("takes the frames browsers' signals make, as JSON.stringify writes them", () => {
     const sdp = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
-    const candidate = { candidate: "candidate:1467250027 1 udp 2122260223 192.168.1.23 54321 typ host generation 0 ufrag Wq3N network-id 1", sdpMid: "0", sdpMLineIndex: 0, usernameFragment: "Wq3N" };
+    const candidate = {
+      candidate: "candidate:1467250027 1 udp 2122260223 192.168.1.23 54321 typ host generation 0 ufrag Wq3N network-id 1",
+      sdpMid: "0",
+      sdpMLineIndex: 0,
+      usernameFragment: "Wq3N",
+    };
     const frames = [
       { event: "SendOffer", to: "V1StGXR8_Z5jdHi6B-myT", sdp },
       { event: "SendAnswer", to: "V1StGXR8_Z5jdHi6B-myT", sdp: sdp.replace("actpass", "active") },

@@ -46,7 +46,12 @@ describe("startStandalone", () => {
     expect(samples.has("process_cpu_user_seconds_total")).toBe(true);
     expect((await fetch(`${http}/metrics`, { method: "HEAD" })).status).toBe(200);
 
-    for (const [method, path] of [["GET", "/"], ["GET", "/health"], ["POST", "/healthz"], ["POST", "/metrics"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/"],
+      ["GET", "/health"],
+      ["POST", "/healthz"],
+      ["POST", "/metrics"],
+    ] as const) {
       const response = await fetch(`${http}${path}`, { method });
       expect([method, path, response.status]).toEqual([method, path, 404]);
       expect(await response.json()).toEqual({ status: "not found" });

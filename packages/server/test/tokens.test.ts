@@ -19,7 +19,11 @@ describe("resume tokens refused", () => {
     ["forged (signed with another secret)", (_, id) => new TokenSigner(Buffer.from("x".repeat(32))).sign(id, "r", Date.now() + 60_000), "INVALID_TOKEN"],
     ["tampered: one character of the claims changed", (t) => `${changeOne(claimsOf(t), 10)}.${macOf(t)}`, "INVALID_TOKEN"],
     ["tampered: one character of the MAC changed", (t) => `${claimsOf(t)}.${changeOne(macOf(t), 20)}`, "INVALID_TOKEN"],
-    ["tampered: the MAC's last character re-spelled", (t) => `${claimsOf(t)}.${macOf(t).slice(0, -1)}${String.fromCharCode(macOf(t).charCodeAt(42) ^ 1)}`, "INVALID_TOKEN"],
+    [
+      "tampered: the MAC's last character re-spelled",
+      (t) => `${claimsOf(t)}.${macOf(t).slice(0, -1)}${String.fromCharCode(macOf(t).charCodeAt(42) ^ 1)}`,
+      "INVALID_TOKEN",
+    ],
     ["expired", (_, id) => new TokenSigner(Buffer.from(secret)).sign(id, "r", Date.now() - 1), "TOKEN_EXPIRED"],
     ["for another room", (t) => t, "INVALID_TOKEN", "other"],
     ["malformed: no dot", () => "garbage", "INVALID_TOKEN"],

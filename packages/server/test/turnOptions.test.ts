@@ -18,7 +18,11 @@ describe("resolveTurn", () => {
     [{ urls: "xturn:x", secret: "s" }, TypeError, '`turn.urls` must be turn: or turns: URLs, got "xturn:x"'],
     [{ urls: "turn:x y", secret: "s" }, TypeError, '`turn.urls` must be turn: or turns: URLs, got "turn:x y"'],
     [{ urls: [5], secret: "s" }, TypeError, "`turn.urls` must be turn: or turns: URLs, got 5"],
-    [{ urls: `turn:${"h".repeat(Limits.iceUrl - 4)}`, secret: "s" }, RangeError, `a \`turn.urls\` URL is at most ${Limits.iceUrl} characters, got ${Limits.iceUrl + 1}`],
+    [
+      { urls: `turn:${"h".repeat(Limits.iceUrl - 4)}`, secret: "s" },
+      RangeError,
+      `a \`turn.urls\` URL is at most ${Limits.iceUrl} characters, got ${Limits.iceUrl + 1}`,
+    ],
     [{ urls: url, secret: "" }, TypeError, "`turn.secret` must be a non-empty string (coturn's static-auth-secret)"],
     [{ urls: url, secret: "s", ttl: 1 }, RangeError, "`turn.ttl` must be a whole number of seconds from 2 to 604800, got 1"],
     [{ urls: url, secret: "s", ttl: 604_801 }, RangeError, "`turn.ttl` must be a whole number of seconds from 2 to 604800, got 604801"],
@@ -45,7 +49,13 @@ describe("TurnMinter", () => {
     expect(minter.due(seat, 0)).toBe(true);
     const now = 1_800_000_000_000;
     expect(minter.mint(seat, now)).toEqual([
-      { urls: [url], username: `${now / 1000 + 100}:p1`, credential: createHmac("sha1", "s").update(`${now / 1000 + 100}:p1`).digest("base64") },
+      {
+        urls: [url],
+        username: `${now / 1000 + 100}:p1`,
+        credential: createHmac("sha1", "s")
+          .update(`${now / 1000 + 100}:p1`)
+          .digest("base64"),
+      },
     ]);
     expect(minter.due(seat, now + 49_999)).toBe(false);
     expect(minter.due(seat, now + 50_000)).toBe(true);

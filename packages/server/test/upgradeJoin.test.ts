@@ -1,6 +1,15 @@
 import { once } from "node:events";
 import * as fc from "fast-check";
-import { CloseCodes, ErrorCodes, JoinQuery, Limits, PROTOCOL_VERSION, parseClientMessage, type ClientMessage, type ServerMessage } from "@raycaster/realtime-protocol";
+import {
+  CloseCodes,
+  ErrorCodes,
+  JoinQuery,
+  Limits,
+  PROTOCOL_VERSION,
+  parseClientMessage,
+  type ClientMessage,
+  type ServerMessage,
+} from "@raycaster/realtime-protocol";
 import { RawClient, textOf, within } from "@raycaster/realtime-test-harness";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";

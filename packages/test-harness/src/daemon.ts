@@ -66,4 +66,3 @@ export function accepting(port: number): Promise<void> {
     attempt();
   });
 }
-

@@ -51,4 +51,3 @@ export async function startHaproxy(backends: number[]): Promise<Haproxy> {
   await within(`haproxy accepting on ${port}`, Promise.race([accepting(port), child.failure()]), 10_000, () => child.log);
   return { url: `ws://127.0.0.1:${port}`, kill: () => child.kill() };
 }
-

@@ -1,11 +1,5 @@
 export { within, DEFAULT_DEADLINE } from "./within.js";
-export {
-  startServer,
-  startWebSocketServer,
-  type HarnessServer,
-  type StartedServer,
-  type StartServerOptions,
-} from "./server.js";
+export { startServer, startWebSocketServer, type HarnessServer, type StartedServer, type StartServerOptions } from "./server.js";
 export { RawClient, type Frame, type JoinFields } from "./rawClient.js";
 export { Recorder, type EventSource, type Recorded, type RecorderOptions, type WhenOptions } from "./recorder.js";
 export { coturnGate, startCoturn, type Coturn } from "./coturn.js";

@@ -132,9 +132,7 @@ export class RawClient<M extends Frame = Frame> {
   /** Resolves with the close code and reason once the socket closes (within `ms`). */
   async closed(ms: number = DEFAULT_DEADLINE): Promise<{ code: number; reason: string }> {
     if (this.socket.readyState === WebSocket.CLOSED) throw new Error("already closed");
-    const [code, reason] = (await within("the socket closing", once(this.socket, "close"), ms, () =>
-      this.received.map((m) => m.event),
-    )) as [number, Buffer];
+    const [code, reason] = (await within("the socket closing", once(this.socket, "close"), ms, () => this.received.map((m) => m.event))) as [number, Buffer];
     return { code, reason: String(reason) };
   }
 }

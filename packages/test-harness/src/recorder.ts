@@ -76,11 +76,7 @@ export class Recorder<Events extends object> {
   }
 
   /** A recorder fed by a handler on each of `names` of `source`. */
-  static listen<Events extends object>(
-    source: EventSource<Events>,
-    names: readonly (keyof Events)[],
-    options: RecorderOptions<Events> = {},
-  ): Recorder<Events> {
+  static listen<Events extends object>(source: EventSource<Events>, names: readonly (keyof Events)[], options: RecorderOptions<Events> = {}): Recorder<Events> {
     const recorder = new Recorder<Events>(options);
     for (const name of names) source.on(name, (payload) => recorder.record(name, payload));
     return recorder;

@@ -22,7 +22,10 @@ export interface RedisServer {
  */
 export async function startRedis(port?: number): Promise<RedisServer> {
   const chosen = port ?? (await freePort());
-  const child = new Child("redis-server", spawn("redis-server", ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] }));
+  const child = new Child(
+    "redis-server",
+    spawn("redis-server", ["--port", String(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] }),
+  );
   await within(`redis-server accepting on ${chosen}`, Promise.race([accepting(chosen), child.failure()]), 10_000, () => child.log);
   return {
     url: `redis://127.0.0.1:${chosen}`,

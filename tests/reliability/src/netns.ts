@@ -238,9 +238,7 @@ async function removeStale(): Promise<void> {
  */
 async function claimSubnetPair(): Promise<number> {
   await mkdir(CLAIMS, { recursive: true });
-  const used = new Set(
-    [...(await run("ip", ["-4", "-o", "addr", "show"])).matchAll(/inet 198\.18\.(\d+)\./g)].map((m) => Number(m[1])),
-  );
+  const used = new Set([...(await run("ip", ["-4", "-o", "addr", "show"])).matchAll(/inet 198\.18\.(\d+)\./g)].map((m) => Number(m[1])));
   for (let n = 1; n < 255; n += 2) {
     if (used.has(n) || used.has(n + 1)) continue;
     const claim = `${CLAIMS}/${n}`;

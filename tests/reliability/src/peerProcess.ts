@@ -42,20 +42,22 @@ export class PeerProcess {
   constructor({ name, timeline, network, host }: { name: string; timeline: Timeline; network?: Network; host?: Host }) {
     this.name = name;
     this.#timeline = timeline;
-    const { command, args } =
-      network && host ? network.exec(host, process.execPath, [SCRIPT]) : { command: process.execPath, args: [SCRIPT] };
+    const { command, args } = network && host ? network.exec(host, process.execPath, [SCRIPT]) : { command: process.execPath, args: [SCRIPT] };
     this.#child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe", "ipc"] });
-    this.#child.on("message", (message: { type: string; name: string; payload: never; seq: number; ok: boolean; result: unknown; error: { message: string } }) => {
-      if (message.type === "event") {
-        if (message.name === "open") this.id = (message.payload as { id: string }).id;
-        timeline.record(name, message.name, message.payload);
-      } else if (message.type === "reply") {
-        const reply = this.#replies.get(message.seq);
-        this.#replies.delete(message.seq);
-        if (message.ok) reply?.resolve(message.result);
-        else reply?.reject(new Error(`${name} refused a request: ${JSON.stringify(message.error)}\n${timeline.describe()}`));
-      }
-    });
+    this.#child.on(
+      "message",
+      (message: { type: string; name: string; payload: never; seq: number; ok: boolean; result: unknown; error: { message: string } }) => {
+        if (message.type === "event") {
+          if (message.name === "open") this.id = (message.payload as { id: string }).id;
+          timeline.record(name, message.name, message.payload);
+        } else if (message.type === "reply") {
+          const reply = this.#replies.get(message.seq);
+          this.#replies.delete(message.seq);
+          if (message.ok) reply?.resolve(message.result);
+          else reply?.reject(new Error(`${name} refused a request: ${JSON.stringify(message.error)}\n${timeline.describe()}`));
+        }
+      },
+    );
     for (const stream of ["stdout", "stderr"] as const) {
       this.#child[stream]?.setEncoding("utf8");
       this.#child[stream]?.on("data", (text: string) => {
@@ -79,17 +81,8 @@ export class PeerProcess {
   }
 
   /** Waits for an event of this peer named `name` that `match` accepts. */
-  waitFor(
-    label: string,
-    name: string,
-    match: (payload: never) => boolean,
-    { within, after = 0 }: { within: number; after?: number },
-  ): Promise<TimelineEvent> {
-    return this.#timeline.waitFor(
-      label,
-      (e) => e.actor === this.name && e.name === name && match(e.payload as never),
-      { within, after },
-    );
+  waitFor(label: string, name: string, match: (payload: never) => boolean, { within, after = 0 }: { within: number; after?: number }): Promise<TimelineEvent> {
+    return this.#timeline.waitFor(label, (e) => e.actor === this.name && e.name === name && match(e.payload as never), { within, after });
   }
 
   send(to: string, data: unknown): Promise<unknown> {

@@ -7,16 +7,7 @@ import { SignalingServer } from "@raycaster/realtime-server";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Network, netnsGate } from "../src/netns.js";
 import { PeerProcess, stacks, type Stack } from "../src/peerProcess.js";
-import {
-  clientOptions,
-  exchange,
-  expectHolding,
-  expectNobodyLeft,
-  expectNoCrash,
-  isPc,
-  serverOptions,
-  upTo,
-} from "../src/scenario.js";
+import { clientOptions, exchange, expectHolding, expectNobodyLeft, expectNoCrash, isPc, serverOptions, upTo } from "../src/scenario.js";
 import { Timeline, type TimelineEvent } from "../src/timeline.js";
 
 const gate = await netnsGate();
@@ -38,7 +29,10 @@ async function connectedPair(stack: Stack) {
   const room = `faults-${stack}`;
   const a = new PeerProcess({ name: "A", timeline, network, host: network.a });
   const b = new PeerProcess({ name: "B", timeline, network, host: network.b });
-  cleanups.push(() => a.stop(), () => b.stop());
+  cleanups.push(
+    () => a.stop(),
+    () => b.stop(),
+  );
   const options = { mode: "client", room, stack, options: clientOptions } as const;
   await a.start({ ...options, url: `ws://${network.a.gateway}:${port}` }, { within: 10_000 });
   await b.start({ ...options, url: `ws://${network.b.gateway}:${port}` }, { within: 10_000 });
@@ -79,53 +73,62 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
     // all while the path is dead: no `disconnected`, no `failed`; about 30 s
     // after the cut the connection goes straight to `closed`. That is its
     // test below; this one is libwebrtc's `disconnected`/`failed` path.
-    it.runIf(stack === "wrtc")("a peer link cut for longer than the ICE restart delay recovers by ICE restart: later messages arrive in order, nobody leaves", async () => {
-      const { timeline, network, a, b } = await connectedPair(stack);
-      expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
+    it.runIf(stack === "wrtc")(
+      "a peer link cut for longer than the ICE restart delay recovers by ICE restart: later messages arrive in order, nobody leaves",
+      async () => {
+        const { timeline, network, a, b } = await connectedPair(stack);
+        expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
 
-      const cut = timeline.mark();
-      await network.cutPeers();
-      const restart = (e: TimelineEvent) => (e.actor === "A" || e.actor === "B") && isPc(e, "restartIce");
-      // libwebrtc reports `disconnected` about 5 s into the cut, or, when
-      // its first report flickers back to `connected`, about 15 s in.
-      await timeline.waitFor(
-        `an ICE restart while the link is cut (after ICE went disconnected and iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
-        restart,
-        { within: 25_000, after: cut },
-      );
-      // Keep the link cut well past libwebrtc's own ICE timeout (its checks
-      // give a path up about 15.5 s after they began): the client's restart
-      // keeps trying meanwhile (a new round every 2 × iceRestartDelay while
-      // not connected), so libwebrtc never gets to report `failed`, and the
-      // cut has no event of its end. Its 17 s are the fault's duration, not
-      // a synchronisation; recovery below is the client's doing.
-      await new Promise((resolve) => setTimeout(resolve, 17_000));
-      expectNobodyLeft(timeline);
+        const cut = timeline.mark();
+        await network.cutPeers();
+        const restart = (e: TimelineEvent) => (e.actor === "A" || e.actor === "B") && isPc(e, "restartIce");
+        // libwebrtc reports `disconnected` about 5 s into the cut, or, when
+        // its first report flickers back to `connected`, about 15 s in.
+        await timeline.waitFor(
+          `an ICE restart while the link is cut (after ICE went disconnected and iceRestartDelay ${clientOptions.iceRestartDelay} ms)`,
+          restart,
+          { within: 25_000, after: cut },
+        );
+        // Keep the link cut well past libwebrtc's own ICE timeout (its checks
+        // give a path up about 15.5 s after they began): the client's restart
+        // keeps trying meanwhile (a new round every 2 × iceRestartDelay while
+        // not connected), so libwebrtc never gets to report `failed`, and the
+        // cut has no event of its end. Its 17 s are the fault's duration, not
+        // a synchronisation; recovery below is the client's doing.
+        await new Promise((resolve) => setTimeout(resolve, 17_000));
+        expectNobodyLeft(timeline);
 
-      await restoreAndRecover({ timeline, network, a, b });
-      // Recovered by an ICE restart of the same connection, not a new one.
-      expect(timeline.events.slice(cut).filter((e) => isPc(e, "created")), timeline.describe()).toEqual([]);
-    });
+        await restoreAndRecover({ timeline, network, a, b });
+        // Recovered by an ICE restart of the same connection, not a new one.
+        expect(
+          timeline.events.slice(cut).filter((e) => isPc(e, "created")),
+          timeline.describe(),
+        ).toEqual([]);
+      },
+    );
 
-    it.runIf(stack === "node-datachannel")("a peer link cut until libdatachannel closes the connection recovers with a fresh one: later messages arrive in order, nobody leaves", async () => {
-      const { timeline, network, a, b } = await connectedPair(stack);
-      expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
+    it.runIf(stack === "node-datachannel")(
+      "a peer link cut until libdatachannel closes the connection recovers with a fresh one: later messages arrive in order, nobody leaves",
+      async () => {
+        const { timeline, network, a, b } = await connectedPair(stack);
+        expect(await exchange(timeline, a, b, { tag: "before", count: 5, within: 10_000 })).toEqual(upTo(5));
 
-      const cut = timeline.mark();
-      await network.cutPeers();
-      // The only sign libdatachannel gives of a dead path: about 30 s into
-      // the cut, the connection (or its channel) closes. The client takes
-      // an unasked close of a working connection for a failure and restarts
-      // with a fresh connection (this stack has no restartIce).
-      await timeline.waitFor(
-        "an ICE restart after libdatachannel closed the cut connection",
-        (e) => (e.actor === "A" || e.actor === "B") && e.name === "debug" && (e.payload as { message: string }).message === "ICE restart begun",
-        { within: 40_000, after: cut },
-      );
-      expectNobodyLeft(timeline);
+        const cut = timeline.mark();
+        await network.cutPeers();
+        // The only sign libdatachannel gives of a dead path: about 30 s into
+        // the cut, the connection (or its channel) closes. The client takes
+        // an unasked close of a working connection for a failure and restarts
+        // with a fresh connection (this stack has no restartIce).
+        await timeline.waitFor(
+          "an ICE restart after libdatachannel closed the cut connection",
+          (e) => (e.actor === "A" || e.actor === "B") && e.name === "debug" && (e.payload as { message: string }).message === "ICE restart begun",
+          { within: 40_000, after: cut },
+        );
+        expectNobodyLeft(timeline);
 
-      await restoreAndRecover({ timeline, network, a, b });
-    });
+        await restoreAndRecover({ timeline, network, a, b });
+      },
+    );
 
     it("a peer cut from the signaling server for less than the grace period resumes its seat with the same id; nobody leaves", async () => {
       const { timeline, network, server, a, b } = await connectedPair(stack);
@@ -142,11 +145,9 @@ describe.skipIf(gate.skip)("network faults (Linux network namespaces)", () => {
       // The server notices too (its heartbeat drops A's socket) and keeps
       // A's seat in grace: the resume below is from grace, not from a
       // socket that merely looks alive. No event announces it; its stats do.
-      await timeline.until(
-        "the server drops A's socket and keeps its seat in grace",
-        () => server.stats().seatsInGrace === 1,
-        { within: 3 * serverOptions.heartbeatInterval + 2_000 },
-      );
+      await timeline.until("the server drops A's socket and keeps its seat in grace", () => server.stats().seatsInGrace === 1, {
+        within: 3 * serverOptions.heartbeatInterval + 2_000,
+      });
       // The seat then spends a while in grace, cut off: the fault's
       // duration (no event marks "long enough"), well under the 20 s grace,
       // and long enough that a grace that does not hold would show.

@@ -32,7 +32,10 @@ describe.skipIf(gate.skip)("network namespaces", () => {
 
     const a = new PeerProcess({ name: "A", timeline, network, host: network.a });
     const b = new PeerProcess({ name: "B", timeline, network, host: network.b });
-    cleanups.push(() => a.stop(), () => b.stop());
+    cleanups.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     const room = "plumbing";
     await a.start({ mode: "bare", url: `ws://${network.a.gateway}:${port}`, room, stack: "wrtc" }, { within: 10_000 });
     await b.start({ mode: "bare", url: `ws://${network.b.gateway}:${port}`, room, stack: "wrtc" }, { within: 10_000 });
@@ -68,7 +71,10 @@ describe.skipIf(gate.skip)("network namespaces", () => {
 
     // Same connection throughout: no second pc, no restart.
     expect(timeline.events.filter((e) => e.name === "pc" && (e.payload as { kind: string }).kind === "created").length, timeline.describe()).toBe(2);
-    expect(timeline.events.filter((e) => e.name === "pc" && (e.payload as { kind: string }).kind === "restartIce"), timeline.describe()).toEqual([]);
+    expect(
+      timeline.events.filter((e) => e.name === "pc" && (e.payload as { kind: string }).kind === "restartIce"),
+      timeline.describe(),
+    ).toEqual([]);
   });
 });
 
@@ -85,7 +91,10 @@ describe("the server process", () => {
 
     const a = new PeerProcess({ name: "A", timeline });
     const b = new PeerProcess({ name: "B", timeline });
-    cleanups.push(() => a.stop(), () => b.stop());
+    cleanups.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     await a.start({ mode: "bare", url, room, stack: "wrtc" }, { within: 10_000 });
     await b.start({ mode: "bare", url, room, stack: "wrtc" }, { within: 10_000 });
     await a.waitFor("A's channel to B opens", "peerConnected", () => true, { within: 15_000 });

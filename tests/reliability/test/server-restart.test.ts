@@ -18,7 +18,7 @@ describe.each(stacks)("%s", (stack) => {
   it("SIGKILL and restart of the server: data flows meanwhile, seats resume with the same ids, nobody leaves, a newcomer meets everyone", async () => {
     const timeline = new Timeline();
     cleanups.push(async () => timeline.trace(expect.getState().currentTestName ?? ""));
-  cleanups.push(async () => timeline.trace(expect.getState().currentTestName ?? ""));
+    cleanups.push(async () => timeline.trace(expect.getState().currentTestName ?? ""));
     const server = new ServerProcess(timeline);
     cleanups.push(() => server.kill());
     const options = { port: 0, host: "127.0.0.1", ...serverOptions };
@@ -28,7 +28,10 @@ describe.each(stacks)("%s", (stack) => {
 
     const a = new PeerProcess({ name: "A", timeline });
     const b = new PeerProcess({ name: "B", timeline });
-    cleanups.push(() => a.stop(), () => b.stop());
+    cleanups.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     await a.start(start, { within: 10_000 });
     await b.start(start, { within: 10_000 });
     await a.waitFor("A connects to B", "peerConnected", (p: { peerId: string }) => p.peerId === b.id, { within: 15_000 });
@@ -58,7 +61,12 @@ describe.each(stacks)("%s", (stack) => {
     cleanups.push(() => c.stop());
     const cOpen = await c.start(start, { within: 10_000 });
     expect((cOpen.payload as { peers: string[] }).peers.slice().sort(compareText), timeline.describe()).toEqual([ids.A, ids.B].sort(compareText));
-    for (const [x, y] of [[c, a], [c, b], [a, c], [b, c]] as const) {
+    for (const [x, y] of [
+      [c, a],
+      [c, b],
+      [a, c],
+      [b, c],
+    ] as const) {
       await x.waitFor(`${x.name} connects to ${y.name}`, "peerConnected", (p: { peerId: string }) => p.peerId === y.id, { within: 15_000, after: newcomer });
     }
     expect(await exchange(timeline, c, a, { tag: "newcomer", count: 5, within: 10_000 })).toEqual(upTo(5));
@@ -70,7 +78,10 @@ describe.each(stacks)("%s", (stack) => {
     // A and B kept their connection to each other: neither made a new one
     // between the kill and the newcomer, and the one they had never ended.
     const beforeNewcomer = timeline.events.slice(killed, newcomer);
-    expect(beforeNewcomer.filter((e) => isPc(e, "created")), timeline.describe()).toEqual([]);
+    expect(
+      beforeNewcomer.filter((e) => isPc(e, "created")),
+      timeline.describe(),
+    ).toEqual([]);
     for (const [peer, pc] of pcAB) {
       const ended = timeline.all(peer.name, "pc").filter((e) => isPc(e, "connection", ["closed", "failed"]) && (e.payload as { pc: number }).pc === pc);
       expect(ended, `${peer.name}'s connection to its first peer must stay up\n${timeline.describe()}`).toEqual([]);

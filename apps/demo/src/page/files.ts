@@ -91,7 +91,14 @@ export class FileTransfers {
         return;
       }
       const key = crypto.randomUUID();
-      for (const peerId of peers) this.#enqueue({ key, peerId, file, controller: new AbortController(), view: this.#view(file.name, file.size, "send", peerId, () => this.#cancelOutgoing(key, peerId, true)) });
+      for (const peerId of peers)
+        this.#enqueue({
+          key,
+          peerId,
+          file,
+          controller: new AbortController(),
+          view: this.#view(file.name, file.size, "send", peerId, () => this.#cancelOutgoing(key, peerId, true)),
+        });
     }
   }
 
@@ -166,7 +173,11 @@ export class FileTransfers {
     }
     // A new announcement while one is pending: the earlier Blob never came.
     this.#receiving.get(peerId)?.view.ended("failed", "The file did not arrive");
-    const incoming: Incoming = { ...message, peerId, view: this.#view(message.name, message.size, "receive", peerId, () => this.#decline(peerId, message.key)) };
+    const incoming: Incoming = {
+      ...message,
+      peerId,
+      view: this.#view(message.name, message.size, "receive", peerId, () => this.#decline(peerId, message.key)),
+    };
     this.#receiving.set(peerId, incoming);
     incoming.view.started();
   }
@@ -219,8 +230,12 @@ export function parseFileMessage(data: unknown): FileMessage | undefined {
   if (message.type !== "file" || typeof message.name !== "string" || typeof message.mime !== "string") return undefined;
   const size = message.size;
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0 || size > FILE_MAX_BYTES) return undefined;
-  // oxlint-disable-next-line no-control-regex -- stripping control characters is the point
-  const name = message.name.replace(/[\u0000-\u001f\u007f/\\]/g, "_").trim().slice(0, NAME_MAX_LENGTH) || "file";
+  const name =
+    message.name
+      // oxlint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f/\\]/g, "_")
+      .trim()
+      .slice(0, NAME_MAX_LENGTH) || "file";
   const mime = /^[\w.+-]+\/[\w.+-]+$/.test(message.mime) ? message.mime : "application/octet-stream";
   return { type: "file", key: message.key, name, size, mime };
 }

@@ -25,8 +25,13 @@ export function parsePeerMessage(data: unknown): PeerMessage | undefined {
 
 /** A display name without control characters or surrounding space, cut to length. */
 export function cleanName(name: string): string {
-  // oxlint-disable-next-line no-control-regex -- stripping control characters is the point
-  return name.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, NAME_MAX_LENGTH);
+  return (
+    name
+      // oxlint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]/g, "")
+      .trim()
+      .slice(0, NAME_MAX_LENGTH)
+  );
 }
 
 /** Why a room name cannot be used, or `undefined` if it can: the protocol's own rule, in words. */

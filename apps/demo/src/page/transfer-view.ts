@@ -20,7 +20,14 @@ export class TransferView {
   readonly #direction: TransferDirection;
   #url: string | undefined;
 
-  constructor({ name, size, direction, peerId, peerName, onCancel }: {
+  constructor({
+    name,
+    size,
+    direction,
+    peerId,
+    peerName,
+    onCancel,
+  }: {
     name: string;
     size: number;
     direction: TransferDirection;
@@ -39,7 +46,11 @@ export class TransferView {
       "aria-label": `${name} ${this.#peerLabel}`,
     });
     this.#status = h("span", { class: "transfer__status", "data-testid": "transfer-status" });
-    const cancel = h("button", { type: "button", class: "button button--ghost", "data-testid": "transfer-cancel", "aria-label": `Cancel ${name} ${this.#peerLabel}` }, "Cancel");
+    const cancel = h(
+      "button",
+      { type: "button", class: "button button--ghost", "data-testid": "transfer-cancel", "aria-label": `Cancel ${name} ${this.#peerLabel}` },
+      "Cancel",
+    );
     cancel.addEventListener("click", onCancel);
     this.#actions = h("div", { class: "transfer__actions" }, cancel);
     this.element = h(

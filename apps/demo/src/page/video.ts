@@ -130,7 +130,12 @@ export class VideoCall {
       sound.textContent = video.muted ? "Unmute" : "Mute";
       sound.setAttribute("aria-pressed", String(!video.muted));
     });
-    const element = h("figure", { class: "tile", "data-testid": "video-tile", "data-peer-id": peerId }, video, h("figcaption", { class: "tile__caption" }, label, sound));
+    const element = h(
+      "figure",
+      { class: "tile", "data-testid": "video-tile", "data-peer-id": peerId },
+      video,
+      h("figcaption", { class: "tile__caption" }, label, sound),
+    );
     const tile = { element, video, label, stream };
     this.#tiles.set(peerId, tile);
     this.#grid.append(element);

@@ -44,11 +44,14 @@ export async function exchange(peers: Peer[], tag: string): Promise<void> {
   const arrivals = peers.flatMap((a) =>
     peers
       .filter((b) => b !== a)
-      .map((b) => b.events.when("message", (e) => e.peerId === a.id && (e.data as { tag?: string }).tag === tag, { label: `${tag} from ${a.name} to ${b.name}` })),
+      .map((b) =>
+        b.events.when("message", (e) => e.peerId === a.id && (e.data as { tag?: string }).tag === tag, { label: `${tag} from ${a.name} to ${b.name}` }),
+      ),
   );
   const sends = peers.flatMap((a) => peers.filter((b) => b !== a).map((b) => a.client.send(b.id, { tag })));
   await Promise.all([...sends, ...arrivals]);
 }
 
 /** Every `peerLeft` any of `peers` saw. */
-export const leaves = (peers: Peer[]) => peers.flatMap((p) => p.events.events.filter((e) => e.name === "peerLeft").map((e) => ({ at: p.name, ...(e.payload as object) })));
+export const leaves = (peers: Peer[]) =>
+  peers.flatMap((p) => p.events.events.filter((e) => e.name === "peerLeft").map((e) => ({ at: p.name, ...(e.payload as object) })));

@@ -20,16 +20,22 @@ export interface NodeProcess {
   port: number;
   url: string;
   /** `GET /stats`: the server's and the adapter's figures. */
-  stats(): Promise<{ server: { seats: number; framesIn: Record<string, number> }; adapter: { members: number; received: Record<string, number>; resyncs: number; outages: number } }>;
+  stats(): Promise<{
+    server: { seats: number; framesIn: Record<string, number> };
+    adapter: { members: number; received: Record<string, number>; resyncs: number; outages: number };
+  }>;
   kill(): Promise<void>;
   log(): string;
 }
 
 export async function startNode(options: NodeOptions): Promise<NodeProcess> {
-  const child = new Child(options.nodeId, spawn(process.execPath, [NODE_SCRIPT], {
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: { ...process.env, CLUSTER_NODE: JSON.stringify(options) },
-  }));
+  const child = new Child(
+    options.nodeId,
+    spawn(process.execPath, [NODE_SCRIPT], {
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      env: { ...process.env, CLUSTER_NODE: JSON.stringify(options) },
+    }),
+  );
   const listening = new Promise<number>((resolve) => {
     child.process.on("message", (message: { type?: string; port?: number }) => {
       if (message.type === "listening" && message.port) resolve(message.port);
@@ -45,4 +51,3 @@ export async function startNode(options: NodeOptions): Promise<NodeProcess> {
     log: () => child.log,
   };
 }
-
