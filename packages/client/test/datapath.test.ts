@@ -24,10 +24,17 @@ async function channelPair(): Promise<{ a: RTCPeerConnection; ca: RTCDataChannel
   const held: [RTCPeerConnection, RTCIceCandidate][] = [];
   a.onicecandidate = ({ candidate }) => void (candidate && held.push([b, candidate]));
   b.onicecandidate = ({ candidate }) => void (candidate && held.push([a, candidate]));
+  // Descriptions go over without candidate lines: each candidate also comes
+  // through onicecandidate (set above, before gathering starts) and is
+  // applied from there. libdatachannel's localDescription carries the
+  // candidates gathered so far, and a remote description with candidates can
+  // reach the other side before its ICE transport exists ("Got a remote
+  // candidate without ICE transport", seen beside a CPU hog).
+  const bare = (d: RTCSessionDescription | null): RTCSessionDescriptionInit => ({ type: d!.type, sdp: d!.sdp.replace(/^a=candidate:.*\r?\n/gm, "") });
   await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription!);
+  await b.setRemoteDescription(bare(a.localDescription));
   await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription!);
+  await a.setRemoteDescription(bare(b.localDescription));
   const apply = ([to, candidate]: [RTCPeerConnection, RTCIceCandidate]) => {
     if (closed) return;
     to.addIceCandidate(candidate).catch((error: unknown) => {
