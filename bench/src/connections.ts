@@ -10,7 +10,7 @@ import { fork } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StormReport } from "./joiner.js";
 import type { Kind } from "./kinds.js";
-import { ask, freePort, interleaved, script, serverCpu, stopChildren, waitForPort } from "./relay.js";
+import { ask, forkServer, freePort, interleaved, serverCpu, stopChildren, waitForPort } from "./relay.js";
 
 export interface ConnectionsOptions {
   rounds: number;
@@ -55,17 +55,7 @@ async function stormed(gen: ReturnType<typeof fork>, storm: { kind: Kind; port: 
 
 async function one(kind: Kind, round: number, options: ConnectionsOptions): Promise<ConnectionsRound> {
   const port = await freePort();
-  const server = fork(script(kind), [], {
-    // BENCH_PROFILE=<dir>, as for the relay: a V8 CPU profile of each server process when it ends.
-    execArgv: [
-      "--expose-gc",
-      "--import",
-      new URL("reporter.js", here).href,
-      ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-    ],
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
+  const server = forkServer(kind, port, { gc: true });
   const gen = fork(new URL("joiner.js", here).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const memory = () => ask<Memory>(server, { memory: ++memoryId }, "heapUsed");
   try {

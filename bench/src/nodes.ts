@@ -8,9 +8,8 @@
  */
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
-import { ask, freePort, script, serverCpu, stopChildren, waitForPort, type PhaseResult, type RelayOptions } from "./relay.js";
-import type { GeneratorCommand, GeneratorReport } from "./generator.js";
+import { ask, forkServer, freePort, measure, serverCpu, stopChildren, waitForPort, type PhaseResult, type RelayOptions } from "./relay.js";
+import type { GeneratorCommand } from "./generator.js";
 import { summarize, type Summary } from "./stats.js";
 
 export type Topology = "one" | "two";
@@ -32,7 +31,6 @@ export interface NodesRound {
 }
 
 const here = new URL(".", import.meta.url);
-const reporter = ["--import", new URL("reporter.js", here).href];
 // /proc/<pid>/stat counts in clock ticks.
 const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
@@ -51,14 +49,6 @@ async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, process: child };
 }
 
-function forkNode(kind: "ours" | "oursRedis", port: number, redis?: string): ChildProcess {
-  return fork(script(kind), [], {
-    execArgv: reporter,
-    env: { ...process.env, PORT: String(port), ...(redis ? { REDIS_URL: redis, REDIS_PREFIX: "bench:" } : {}) },
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-}
-
 async function phase(
   nodes: ChildProcess[],
   redis: ChildProcess | undefined,
@@ -66,31 +56,18 @@ async function phase(
   command: GeneratorCommand,
   options: RelayOptions,
 ): Promise<NodesPhase> {
-  const cpu = async () => (await Promise.all(nodes.map(serverCpu))).reduce((a, b) => a + b, 0);
+  const nodesCpu = async () => (await Promise.all(nodes.map(serverCpu))).reduce((a, b) => a + b, 0);
   const redisCpu = () => (redis?.pid === undefined ? 0 : procCpu(redis.pid));
-  await ask(gen, command, "running");
-  await sleep(options.warmupMs);
-  await ask(gen, { mark: true }, "marked");
-  const [cpuStart, redisStart] = [await cpu(), redisCpu()];
-  await sleep(options.measureMs);
-  const [cpuEnd, redisEnd] = [await cpu(), redisCpu()];
-  const { report } = await ask<{ report: GeneratorReport }>(gen, { report: true }, "report");
-  await ask(gen, { stop: true }, "stopped");
-  const delivered = Math.max(1, report.delivered);
-  return {
-    msgPerSec: (report.delivered * 1000) / report.elapsedMs,
-    p50: report.p50,
-    p99: report.p99,
-    cpuPerMsg: (cpuEnd - cpuStart) / delivered,
-    redisCpuPerMsg: (redisEnd - redisStart) / delivered,
-    skipped: report.skipped,
-  };
+  const { phase, cpuPerMsg } = await measure(gen, command, options, [nodesCpu, redisCpu]);
+  return { ...phase, cpuPerMsg: cpuPerMsg[0] as number, redisCpuPerMsg: cpuPerMsg[1] as number };
 }
 
 async function one(topology: Topology, round: number, options: RelayOptions): Promise<NodesRound> {
   const redis = topology === "two" ? await startRedis() : undefined;
   const ports = topology === "two" ? [await freePort(), await freePort()] : [await freePort()];
-  const nodes = ports.map((port) => forkNode(redis ? "oursRedis" : "ours", port, redis?.url));
+  const nodes = ports.map((port) =>
+    redis ? forkServer("oursRedis", port, { env: { REDIS_URL: redis.url, REDIS_PREFIX: "bench:" } }) : forkServer("ours", port),
+  );
   const gen = fork(new URL("generator.js", here).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   try {
     for (const [i, port] of ports.entries()) await waitForPort(port, nodes[i] as ChildProcess);

@@ -93,36 +93,59 @@ export async function serverCpu(server: ChildProcess): Promise<number> {
   return reply.micros;
 }
 
-async function phase(server: ChildProcess, gen: ChildProcess, command: GeneratorCommand, options: RelayOptions): Promise<PhaseResult> {
+/**
+ * One phase of the generator: run, warm up, then measure. `meters` are CPU
+ * clocks in µs (server processes over IPC, others from /proc), read at the
+ * start and end of the measured window; each comes back per delivered message.
+ */
+export async function measure(
+  gen: ChildProcess,
+  command: GeneratorCommand,
+  options: RelayOptions,
+  meters: (() => number | Promise<number>)[],
+): Promise<{ phase: Omit<PhaseResult, "cpuPerMsg">; cpuPerMsg: number[] }> {
+  const read = () => Promise.all(meters.map(async (meter) => meter()));
   await ask(gen, command, "running");
   await sleep(options.warmupMs);
   await ask(gen, { mark: true }, "marked");
-  const cpuStart = await serverCpu(server);
+  const start = await read();
   await sleep(options.measureMs);
-  const cpuEnd = await serverCpu(server);
+  const end = await read();
   const { report } = await ask<{ report: GeneratorReport }>(gen, { report: true }, "report");
   await ask(gen, { stop: true }, "stopped");
+  const delivered = Math.max(1, report.delivered);
   return {
-    msgPerSec: (report.delivered * 1000) / report.elapsedMs,
-    p50: report.p50,
-    p99: report.p99,
-    cpuPerMsg: (cpuEnd - cpuStart) / Math.max(1, report.delivered),
-    skipped: report.skipped,
+    phase: { msgPerSec: (report.delivered * 1000) / report.elapsedMs, p50: report.p50, p99: report.p99, skipped: report.skipped },
+    cpuPerMsg: end.map((micros, i) => (micros - (start[i] as number)) / delivered),
   };
 }
 
-async function one(kind: Kind, round: number, options: RelayOptions): Promise<RelayRound> {
-  const port = await freePort();
-  const server = fork(script(kind), [], {
-    // BENCH_PROFILE=<dir>: each server process writes a V8 CPU profile there when it ends.
+async function phase(server: ChildProcess, gen: ChildProcess, command: GeneratorCommand, options: RelayOptions): Promise<PhaseResult> {
+  const { phase, cpuPerMsg } = await measure(gen, command, options, [() => serverCpu(server)]);
+  return { ...phase, cpuPerMsg: cpuPerMsg[0] as number };
+}
+
+/**
+ * A server under test in a process of its own, preloaded with the reporter
+ * (CPU and memory over IPC). `gc`: with `--expose-gc`, for memory readings.
+ * BENCH_PROFILE=<dir>: it writes a V8 CPU profile there when it ends.
+ */
+export function forkServer(kind: Kind | "oursRedis", port: number, options: { gc?: boolean; env?: Record<string, string> } = {}): ChildProcess {
+  return fork(script(kind), [], {
     execArgv: [
+      ...(options.gc ? ["--expose-gc"] : []),
       "--import",
       new URL("reporter.js", here).href,
       ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
     ],
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...options.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
+}
+
+async function one(kind: Kind, round: number, options: RelayOptions): Promise<RelayRound> {
+  const port = await freePort();
+  const server = forkServer(kind, port);
   const gen = fork(new URL("generator.js", here).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   try {
     await waitForPort(port, server);
