@@ -119,7 +119,7 @@ export class Connection implements PeerContext {
       this.socket.terminate();
       return false;
     }
-    coalesce(this.socket);
+    if (!lastOfRead) coalesce(this.socket);
     this.socket.send(frame);
     Counters.add(this.#counters.framesOut, eventOf(frame));
     return true;
@@ -138,6 +138,34 @@ export class Connection implements PeerContext {
     this.sendError(ErrorCodes.PROTOCOL_MISMATCH, `the server speaks protocol ${PROTOCOL_VERSION}, the client ${version}`);
     this.socket.close(CloseCodes.ProtocolMismatch, "protocol mismatch");
   }
+}
+
+/**
+ * Whether the frame being handled is the last one of its read: then no other
+ * frame can follow it in this callback, and a frame it produces is written at
+ * once (ws corks its header and payload into one write itself) rather than
+ * through {@link coalesce}, whose deferred uncork costs a tick per frame at
+ * low rates, where frames come one per read. Set only for the synchronous
+ * span of one frame's handling (see {@link handlingFrame}); frames sent from
+ * anywhere else (timers, an adapter's deliveries) are coalesced.
+ */
+let lastOfRead = false;
+
+/**
+ * Marks the start of one frame's handling: whether more frames of the same
+ * read wait behind it. ws parses a read's frames one after another in one
+ * callback, and what it has not parsed yet is its receiver's `_bufferedBytes`
+ * (undocumented; without it every frame is coalesced, as before). Paired with
+ * {@link frameHandled}.
+ */
+export function handlingFrame(from: WebSocket): void {
+  const receiver = (from as unknown as { _receiver?: { _bufferedBytes?: number } | null })._receiver;
+  lastOfRead = receiver?._bufferedBytes === 0;
+}
+
+/** Marks the end of the handling {@link handlingFrame} began. */
+export function frameHandled(): void {
+  lastOfRead = false;
 }
 
 /**

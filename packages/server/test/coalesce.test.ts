@@ -1,5 +1,6 @@
+import type { Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { SEND_BUFFER_LIMIT } from "../src/connection.js";
+import { frameHandled, handlingFrame, SEND_BUFFER_LIMIT } from "../src/connection.js";
 import { bareConnection } from "./harness.js";
 
 // Frames for one socket within one callback leave together. Tested on a
@@ -16,6 +17,36 @@ describe("frames sent to one socket in one turn", () => {
     for (let i = 0; i < 10; i++) expect(conn.send(JSON.stringify({ event: "Pong", i }))).toBe(true);
     for (let i = 0; i < 10; i++) expect(await client.next("Pong")).toEqual({ event: "Pong", i });
     expect(writes).toEqual([20]);
+  });
+
+  it("answering frames of one read leave together; the last frame of a read does not wait for the next tick", async () => {
+    const { conn, raw, client } = await bareConnection();
+    // The server's own listener does the same around each frame it handles.
+    const corkedAfterSend: number[] = [];
+    conn.socket.on("message", (data) => {
+      handlingFrame(conn.socket);
+      try {
+        conn.send(String(data));
+        corkedAfterSend.push(raw.writableCorked);
+      } finally {
+        frameHandled();
+      }
+    });
+    const writes: number[] = [];
+    const writev = raw._writev!.bind(raw);
+    raw._writev = (chunks, callback) => (writes.push(chunks.length), writev(chunks, callback));
+    // Three frames in one TCP write from the client: one read on the server.
+    const clientRaw = (client.socket as unknown as { _socket: Socket })._socket;
+    clientRaw.cork();
+    for (let i = 0; i < 3; i++) client.socket.send(JSON.stringify({ event: "Pong", i }));
+    clientRaw.uncork();
+    for (let i = 0; i < 3; i++) expect(await client.next("Pong")).toEqual({ event: "Pong", i });
+    expect(writes).toEqual([6]);
+    // A read of one frame: written before the handler returns, uncorked.
+    client.socket.send(JSON.stringify({ event: "Pong", i: 3 }));
+    expect(await client.next("Pong")).toEqual({ event: "Pong", i: 3 });
+    expect(writes).toEqual([6, 2]);
+    expect(corkedAfterSend).toEqual([1, 1, 1, 0]);
   });
 
   it("count against the send buffer's bound while they wait", async () => {
