@@ -135,8 +135,12 @@ export class RTCClient<T = unknown> extends Emitter<RTCClientEvents<T>> {
     this.#options = resolveClientOptions(options);
     // A bad configuration (a TURN server without credentials, a malformed
     // URL) throws here, from the constructor, rather than later inside a
-    // WebSocket callback where nobody could catch it.
-    new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
+    // WebSocket callback where nobody could catch it. Only when there is
+    // something to check: a probe connection costs 1 to 3 ms of blocked
+    // event loop on some stacks (@roamhq/wrtc), which the first meeting
+    // would wait for.
+    const { iceServers, ...rest } = this.#options.rtcConfiguration;
+    if (iceServers!.length > 0 || Object.keys(rest).length > 0) new this.#options.RTCPeerConnection(this.#options.rtcConfiguration).close();
     this.#escapeCredentials = escapesTurnCredentials(this.#options.RTCPeerConnection);
     this.#channels = new ChannelRegistry({
       maxMessageSize: this.#options.maxMessageSize,

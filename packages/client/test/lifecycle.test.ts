@@ -178,6 +178,17 @@ describe("errors are typed and the client carries on", () => {
 
   it("refuses a bad ICE configuration in the constructor", () => {
     expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, iceServers: [{ urls: "nonsense" }] })).toThrow();
+    expect(() => new RTCClient({ url: "ws://127.0.0.1:1", RTCPeerConnection, WebSocket, rtcConfiguration: { iceServers: [{ urls: "nonsense" }] } })).toThrow();
+  });
+
+  it("checks a configuration with a probe connection only when there is one to check", () => {
+    const pcs = countedPeerConnections();
+    const url = "ws://127.0.0.1:1";
+    createClient({ url, RTCPeerConnection: pcs.RTCPeerConnection, WebSocket, reconnect: false });
+    expect(pcs.created.length).toBe(0);
+    createClient({ url, RTCPeerConnection: pcs.RTCPeerConnection, WebSocket, reconnect: false, iceServers: [{ urls: "stun:127.0.0.1:3478" }] });
+    createClient({ url, RTCPeerConnection: pcs.RTCPeerConnection, WebSocket, reconnect: false, rtcConfiguration: { iceTransportPolicy: "all" } });
+    expect(pcs.created.map((pc) => pc.connectionState)).toEqual(["closed", "closed"]);
   });
 
   it("stops calling a handler once it is removed", async () => {
