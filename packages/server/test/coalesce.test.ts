@@ -26,7 +26,7 @@ describe("frames sent to one socket in one turn", () => {
     conn.socket.on("message", (data) => {
       handlingFrame(conn.socket);
       try {
-        conn.send(String(data));
+        conn.send((data as Buffer).toString());
         corkedAfterSend.push(raw.writableCorked);
       } finally {
         frameHandled();
