@@ -2,7 +2,7 @@ import { SignalingEvents, type PeerInfo, type PeerMetadata } from "@raycaster/re
 import type { AdapterHost, JoinResult, RoomAdapter, RoomMember } from "@raycaster/realtime-server";
 import type { Redis } from "ioredis";
 import { Lease } from "./lease.js";
-import { parseMessage, type NodeMessage } from "./messages.js";
+import { encodeMessage, parseMessage, type NodeMessage } from "./messages.js";
 import { openRedis, resolveRedisOptions, type RedisRoomAdapterOptions, type ResolvedRedisOptions } from "./options.js";
 import { FANOUT, JOIN, LEAVE, REJOIN, ROUTE } from "./scripts.js";
 import { RedisCounters, type RedisAdapterStats } from "./stats.js";
@@ -151,7 +151,7 @@ export class RedisRoomAdapter implements RoomAdapter {
     }
     this.#counters.sent.to++;
     this.#pending++;
-    const message = JSON.stringify({ t: "to", r: room, to, from, o: this.#options.nodeId, f: frame } satisfies NodeMessage);
+    const message = encodeMessage({ t: "to", r: room, to, from, o: this.#options.nodeId, f: frame });
     return this.#redis.rtRoute(this.#key(room), to, message, this.#channelPrefix()).then(
       (routed) => {
         this.#pending--;
@@ -272,7 +272,7 @@ export class RedisRoomAdapter implements RoomAdapter {
     for (const [room, members] of Array.from(this.#local)) {
       for (const member of Array.from(members.values())) {
         const state = await this.#redis.rtRejoin(this.#key(room), this.#roomsKey(), member.id, nodeId, value(nodeId, member.metadata), room);
-        if (state === 2) this.#receive(JSON.stringify({ t: "moved", r: room, id: member.id } satisfies NodeMessage));
+        if (state === 2) this.#receive(encodeMessage({ t: "moved", r: room, id: member.id }));
         if (state !== 1) continue;
         announced++;
         const frame = JSON.stringify({ event: SignalingEvents.UserConnected, id: member.id, metadata: member.metadata });
@@ -300,7 +300,7 @@ export class RedisRoomAdapter implements RoomAdapter {
   }
 
   #fanout(room: string, message: NodeMessage): Promise<number> {
-    return this.#redis.rtFanout(this.#key(room), JSON.stringify(message), this.#channelPrefix(), this.#options.nodeId);
+    return this.#redis.rtFanout(this.#key(room), encodeMessage(message), this.#channelPrefix(), this.#options.nodeId);
   }
 
   #rememberLeave(room: string, id: string, error: unknown): void {
@@ -322,7 +322,7 @@ export class RedisRoomAdapter implements RoomAdapter {
 
   #publish(node: string, message: NodeMessage): void {
     this.#counters.sent[message.t]++;
-    this.#redis.publish(this.#channelPrefix() + node, JSON.stringify(message)).catch((error: unknown) => {
+    this.#redis.publish(this.#channelPrefix() + node, encodeMessage(message)).catch((error: unknown) => {
       this.#options.logger.debug({ err: error, node, kind: message.t }, "message to another node not sent");
     });
   }

@@ -2,7 +2,8 @@
 // every field of the right type; anything else is refused (and logged by
 // the adapter), never handed on to a socket.
 import { describe, expect, it } from "vitest";
-import { MESSAGE_KINDS, parseMessage } from "../src/messages.js";
+import type { NodeMessage } from "../src/messages.js";
+import { encodeMessage, MESSAGE_KINDS, parseMessage } from "../src/messages.js";
 
 const valid = {
   to: { t: "to", r: "room", to: "b", from: "a", o: "node-1", f: '{"event":"ReceiveOffer"}' },
@@ -31,6 +32,29 @@ describe("parseMessage", () => {
       }
     }
     expect(parseMessage(JSON.stringify({ ...valid.all, x: 7 }))).toBeUndefined();
+  });
+
+  it("takes back what encodeMessage wrote, the frame after the header line byte for byte", () => {
+    const frame = '{"event":"ReceiveOffer","sdp":"v=0\\r\\n"}\n{"second":"line"}';
+    const messages: NodeMessage[] = [
+      ...Object.values(valid),
+      { t: "all", r: "room", f: frame },
+      { ...valid.to, f: frame },
+      { ...valid.to, r: 'a "room"\nwith a line feed' },
+    ];
+    for (const message of messages) {
+      const text = encodeMessage(message);
+      expect(parseMessage(text)).toEqual(message);
+      // The frame is not inside the JSON: nothing of it is escaped.
+      if ("f" in message) expect(text.endsWith(`\n${message.f}`)).toBe(true);
+    }
+  });
+
+  it("refuses a header line that carries a frame of its own, or a frame for a kind without one", () => {
+    expect(parseMessage(`${JSON.stringify(valid.to)}\n{}`)).toBeUndefined();
+    expect(parseMessage(`${JSON.stringify(valid.lost)}\n{}`)).toBeUndefined();
+    expect(parseMessage(`${JSON.stringify({ t: "to", r: "room", to: "b", from: "a" })}\n{}`)).toBeUndefined();
+    expect(parseMessage(`not json\n{}`)).toBeUndefined();
   });
 
   it("refuses what is not a message at all", () => {
