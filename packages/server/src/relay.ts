@@ -1,7 +1,7 @@
 import { ErrorCodes, PROTOCOL_VERSION, RelayedEvents, SignalingEvents, parseClientMessage, type ClientMessage } from "@raycaster/realtime-protocol";
 import type { RawData } from "ws";
 import { isPromise } from "./adapter.js";
-import type { Connection } from "./connection.js";
+import { frameHandled, handlingFrame, type Connection } from "./connection.js";
 import { observe } from "./hooks.js";
 import { readSignal, type SignalEvent, type SignalFrame } from "./signalFrame.js";
 import type { ResolvedOptions } from "./options.js";
@@ -22,6 +22,16 @@ export interface RelayContext {
  * frame is answered with an `Error` frame to its sender alone.
  */
 export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, context: RelayContext): void {
+  handlingFrame(conn.socket);
+  try {
+    // The server keeps ws's default binaryType, so a frame is one Buffer.
+    handle(conn, data as Buffer, isBinary, context);
+  } finally {
+    frameHandled();
+  }
+}
+
+function handle(conn: Connection, frame: Buffer, isBinary: boolean, context: RelayContext): void {
   const { maxMessageSize, onError, hooks } = context.options;
   // ws still delivers frames that arrive while a close is under way (a
   // refused protocol, a join timeout, a takeover, shutdown): they must not
@@ -31,8 +41,6 @@ export function handleFrame(conn: Connection, data: RawData, isBinary: boolean, 
   conn.alive = true;
   // Before any parsing: a flood costs the server as little as possible.
   if (conn.admit() !== "ok") return;
-  // The server keeps ws's default binaryType, so a frame is one Buffer.
-  const frame = data as Buffer;
   const size = frame.length;
   if (size > maxMessageSize) {
     conn.sendError(ErrorCodes.MESSAGE_TOO_LARGE, `the frame is ${size} bytes; the limit is ${maxMessageSize}`);

@@ -3,7 +3,7 @@ import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { Connection, frameHandled, handlingFrame } from "./connection.js";
+import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { JoinDeadlines } from "./joinDeadlines.js";
 import { observe, type UpgradeAccept, type UpgradeRefuse } from "./hooks.js";
@@ -308,12 +308,7 @@ export class SignalingServer {
    */
   readonly #socketListeners = ((server: SignalingServer) => ({
     message(this: WebSocket, data: RawData, isBinary: boolean): void {
-      handlingFrame(this);
-      try {
-        handleFrame(connectionOf(this), data, isBinary, server.#relay);
-      } finally {
-        frameHandled();
-      }
+      handleFrame(connectionOf(this), data, isBinary, server.#relay);
     },
     pong(this: WebSocket): void {
       connectionOf(this).alive = true;
