@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpSe
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
-import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from "ws";
 import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { JoinDeadlines } from "./joinDeadlines.js";
@@ -11,6 +11,7 @@ import { Places, type AddressPlaces } from "./places.js";
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
 import { handleFrame, type RelayContext } from "./relay.js";
 import { Seating } from "./seating.js";
+import { serverSocketClass, type ServerSocket, type ServerSocketClass, type SocketEvents } from "./serverSocket.js";
 import { Counters, type SignalingServerStats } from "./stats.js";
 import { joinOnUpgrade, upgradeJoinOf, type UpgradeJoin } from "./upgradeJoin.js";
 
@@ -34,7 +35,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class SignalingServer {
   readonly #options: ResolvedOptions;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<ServerSocketClass>;
   /** The HTTP server upgrades come from: the user's, or ours for `port`; none with `noServer`. */
   readonly #http: HttpServer | undefined;
   readonly #ownsHttp: boolean;
@@ -77,6 +78,7 @@ export class SignalingServer {
       perMessageDeflate: false,
       // The server keeps its own set of connections.
       clientTracking: false,
+      WebSocket: serverSocketClass(this.#socketEvents),
     });
     this.#ownsHttp = options.port !== undefined;
     this.#http = options.server ?? (this.#ownsHttp ? createServer(upgradeRequired) : undefined);
@@ -331,7 +333,7 @@ export class SignalingServer {
     return { user: answer?.user, metadata };
   }
 
-  #accept(socket: WebSocket, slot: AddressPlaces, peer: Peer): Connection {
+  #accept(socket: ServerSocket, slot: AddressPlaces, peer: Peer): Connection {
     const { hooks, onError, rateLimit } = this.#options;
     const conn = new Connection({
       socket,
@@ -344,37 +346,28 @@ export class SignalingServer {
     });
     this.#connections.add(conn);
     this.#joinDeadlines.add(conn);
-    (socket as TaggedSocket)[CONNECTION] = conn;
-    const listeners = this.#socketListeners;
-    socket.on("message", listeners.message);
-    socket.on("pong", listeners.pong);
-    socket.on("error", listeners.error);
-    socket.on("close", listeners.close);
+    socket.connection = conn;
     if (hooks.open) observe(onError, () => hooks.open?.(conn));
     return conn;
   }
 
   /**
-   * The listeners of every accepted socket: one set for the server rather
+   * What every accepted socket's events do: one set for the server rather
    * than closures per socket, which were an idle connection's largest cost
-   * after ws's own. ws calls them with the socket as `this`, and the socket
-   * carries its connection, as ws's own listeners on the TCP socket find
-   * their WebSocket.
+   * after ws's own; its sockets ({@link serverSocketClass}) call them with
+   * their connection.
    */
-  readonly #socketListeners = ((server: SignalingServer) => ({
-    message(this: WebSocket, data: RawData, isBinary: boolean): void {
-      handleFrame(connectionOf(this), data, isBinary, server.#relay);
+  readonly #socketEvents: SocketEvents = ((server: SignalingServer) => ({
+    message(conn: Connection, data: RawData, isBinary: boolean): void {
+      handleFrame(conn, data, isBinary, server.#relay);
     },
-    pong(this: WebSocket): void {
-      connectionOf(this).alive = true;
+    pong(conn: Connection): void {
+      conn.alive = true;
     },
-    // A protocol violation (bad UTF-8, oversized frame) is reported here and
-    // followed by a close (1007, 1009) that the close listener sees.
-    error(this: WebSocket, error: Error): void {
-      server.#options.logger.debug({ err: error, address: connectionOf(this).address }, "socket error");
+    error(conn: Connection, error: Error): void {
+      server.#options.logger.debug({ err: error, address: conn.address }, "socket error");
     },
-    close(this: WebSocket, code: number, reason: Buffer): void {
-      const conn = connectionOf(this);
+    close(conn: Connection, code: number, reason: Buffer): void {
       const { hooks, onError } = server.#options;
       server.#joinDeadlines.delete(conn);
       server.#connections.delete(conn);
@@ -422,14 +415,6 @@ interface Peer {
 
 /** The peer of every upgrade when there is no `upgrade` hook. */
 const ANONYMOUS: Peer = Object.freeze({ user: undefined, metadata: undefined });
-
-/** Where an accepted socket keeps its connection, for the server's shared listeners. */
-const CONNECTION = Symbol("connection");
-type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
-
-function connectionOf(socket: WebSocket): Connection {
-  return (socket as TaggedSocket)[CONNECTION] as Connection;
-}
 
 /** The path of a request's URL, without its query. */
 function pathOf(request: IncomingMessage): string {
