@@ -17,7 +17,8 @@ export class MemoryRoomAdapter implements RoomAdapter {
       this.#rooms.set(room, members);
     }
     members.delete(member.id);
-    const peers = [...members.values()].map(info);
+    const peers: PeerInfo[] = [];
+    for (const other of members.values()) peers.push(info(other));
     members.set(member.id, member);
     return { full: false, peers };
   }

@@ -13,6 +13,9 @@ import type { Slot } from "./places.js";
  */
 export const HOLD_LIMITS = { frames: 256, bytes: 256 * 1024 } as const;
 
+/** What {@link Seat.bind} returns for a seat that held nothing (most of them): one empty array for all. */
+const NOTHING_HELD: readonly string[] = Object.freeze([]);
+
 /** What a {@link Seat} is created with. */
 export interface SeatInit {
   id: string;
@@ -100,11 +103,11 @@ export class Seat implements RoomMember {
    * that still looks alive) and stops the grace timer. Returns the frames
    * held meanwhile, oldest first, for the caller to send after `Initialize`.
    */
-  bind(connection: Connection): string[] {
+  bind(connection: Connection): readonly string[] {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = connection;
-    const held = this.#held ?? [];
+    const held = this.#held ?? NOTHING_HELD;
     this.#held = undefined;
     this.#heldBytes = 0;
     return held;

@@ -287,6 +287,11 @@ export class Seating implements AdapterHost {
     // before (a restored seat's peers may be signaling already) are held.
     const seat = new Seat({ id, room, metadata: conn.metadata, onOverflow: this.#overflow });
     const answer = adapter.join(room, seat, maxPeersPerRoom);
+    // An adapter that answers at once (the memory adapter) needs no closures to wait with: this runs on every join.
+    if (!isPromise(answer)) {
+      this.#seated(conn, seat, restored, answer);
+      return;
+    }
     const seated = (result: JoinResult) => this.#seated(conn, seat, restored, result);
     const failed = (error: unknown) => {
       onError(error);

@@ -273,6 +273,10 @@ export class SignalingServer {
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         conn = this.#accept(ws, slot, peer);
         if (join) joinOnUpgrade(conn, join, this.#seating, this.#counters);
+        // Its time to take a seat starts now, unless it took one already:
+        // a join on the upgrade is seated at once with a synchronous hook
+        // and adapter, and need not enter and leave the deadlines.
+        if (conn.seat === undefined) this.#joinDeadlines.add(conn);
       });
     } catch (error) {
       this.#options.onError(error);
@@ -345,7 +349,6 @@ export class SignalingServer {
       slot,
     });
     this.#connections.add(conn);
-    this.#joinDeadlines.add(conn);
     socket.connection = conn;
     if (hooks.open) observe(onError, () => hooks.open?.(conn));
     return conn;
