@@ -43,16 +43,19 @@ export class Seat implements RoomMember {
   /** While in grace: the place under the connection limits that its dropped socket held. */
   slot: Slot | undefined;
   /**
-   * When the token the client holds was issued, in ms since the seating
-   * started (see `Seating`); drives token refresh. Not ms since the epoch:
-   * that is no small integer, so V8 would keep it boxed, 16 bytes more for
-   * every seat.
+   * When the token the client holds was issued, in whole ms since the
+   * seating started (see `Seating`); drives token refresh. Not ms since the
+   * epoch: that is no small integer, so V8 would keep it boxed, 16 bytes
+   * more for every seat (as it will after 24 days of a seating's life).
    */
   tokenIssuedAt = 0;
   #connection: Connection | undefined;
-  /** Frames held while unbound; no array at all until the first one (most seats never hold any). */
-  #held: string[] | undefined;
-  #heldBytes = 0;
+  /**
+   * Frames held while unbound, and their bytes: nothing at all until the
+   * first one (most seats never hold any), and one field rather than two
+   * on every seat.
+   */
+  #hold: { frames: string[]; bytes: number } | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #ended = false;
   readonly #onOverflow: (seat: Seat) => void;
@@ -87,14 +90,14 @@ export class Seat implements RoomMember {
     if (this.#ended) return false;
     if (this.#connection?.send(frame)) return true;
     const bytes = Buffer.byteLength(frame);
-    const held = (this.#held ??= []);
-    if (held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
+    const hold = (this.#hold ??= { frames: [], bytes: 0 });
+    if (hold.frames.length >= HOLD_LIMITS.frames || hold.bytes + bytes > HOLD_LIMITS.bytes) {
       this.end();
       queueMicrotask(() => this.#onOverflow(this));
       return false;
     }
-    held.push(frame);
-    this.#heldBytes += bytes;
+    hold.frames.push(frame);
+    hold.bytes += bytes;
     return true;
   }
 
@@ -107,9 +110,8 @@ export class Seat implements RoomMember {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = connection;
-    const held = this.#held ?? NOTHING_HELD;
-    this.#held = undefined;
-    this.#heldBytes = 0;
+    const held = this.#hold?.frames ?? NOTHING_HELD;
+    this.#hold = undefined;
     return held;
   }
 
@@ -135,7 +137,6 @@ export class Seat implements RoomMember {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = undefined;
-    this.#held = undefined;
-    this.#heldBytes = 0;
+    this.#hold = undefined;
   }
 }

@@ -414,7 +414,9 @@ export class Seating implements AdapterHost {
   }
 
   #issue(seat: Seat, now: number): string {
-    seat.tokenIssuedAt = now - this.#startedAt;
+    // Math.trunc keeps it a small integer for V8: a plain difference of two
+    // doubles is stored as a double, boxed, even when it is a whole number.
+    seat.tokenIssuedAt = Math.trunc(now - this.#startedAt);
     return this.#signer.sign(seat.id, seat.room, now + this.#options.tokenTtl);
   }
 }
