@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import { WebSocket } from "ws";
 import type { PeerContext } from "./hooks.js";
 import { TokenBucket, type RateVerdict } from "./rateLimit.js";
+import type { Slot } from "./places.js";
 import type { Seat } from "./seat.js";
 import { Counters } from "./stats.js";
 
@@ -22,12 +23,12 @@ export interface ConnectionInit {
   rateLimit: { messagesPerSecond: number; burst: number } | false;
   counters: Counters;
   /**
-   * Frees the connection's place under `maxConnections` and
-   * `maxConnectionsPerIp`: when the socket closes, or, when its seat waits
-   * in grace, when that seat ends or is resumed elsewhere. Safe to call
-   * more than once (the server's place keeps its own flag).
+   * The connection's place under `maxConnections` and `maxConnectionsPerIp`,
+   * given back when the socket closes, or, when its seat waits in grace,
+   * handed to that seat (see {@link Connection.handOverSlot}); none for a
+   * connection outside the limits.
    */
-  releaseSlot: () => void;
+  slot: Slot | undefined;
 }
 
 /**
@@ -51,8 +52,8 @@ export class Connection implements PeerContext {
   joining = false;
   /** Closed for going far over the rate limit: its seat ends at once, with no grace. */
   abusive = false;
-  /** See {@link ConnectionInit.releaseSlot}. */
-  readonly releaseSlot: () => void;
+  /** See {@link ConnectionInit.slot}; `undefined` once given back or handed over. */
+  #slot: Slot | undefined;
   readonly #bucket: TokenBucket | undefined;
   readonly #counters: Counters;
   /** When the last `RATE_LIMITED` was sent; none yet (not a number: a boxed double per connection for nothing). */
@@ -65,7 +66,7 @@ export class Connection implements PeerContext {
     this.user = init.user;
     this.metadata = init.metadata;
     this.#counters = init.counters;
-    this.releaseSlot = init.releaseSlot;
+    this.#slot = init.slot;
     this.#bucket = rateLimit ? new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst, Date.now()) : undefined;
   }
 
@@ -77,6 +78,20 @@ export class Connection implements PeerContext {
   /** The seat's room, for hooks; `undefined` until seated. */
   get room(): string | undefined {
     return this.seat?.room;
+  }
+
+  /** Gives the connection's place under the limits back. Idempotent. */
+  releaseSlot(): void {
+    const slot = this.#slot;
+    this.#slot = undefined;
+    slot?.release();
+  }
+
+  /** The connection's place, for its seat in grace to hold from now on; the connection no longer gives it back. */
+  handOverSlot(): Slot | undefined {
+    const slot = this.#slot;
+    this.#slot = undefined;
+    return slot;
   }
 
   /** Whether frames sent now can still reach the client. */

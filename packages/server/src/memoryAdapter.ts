@@ -17,7 +17,8 @@ export class MemoryRoomAdapter implements RoomAdapter {
       this.#rooms.set(room, members);
     }
     members.delete(member.id);
-    const peers = [...members.values()].map(info);
+    const peers: PeerInfo[] = [];
+    for (const other of members.values()) peers.push(info(other));
     members.set(member.id, member);
     return { full: false, peers };
   }
@@ -42,8 +43,9 @@ export class MemoryRoomAdapter implements RoomAdapter {
   broadcast(room: string, frame: string, except?: string): void {
     const members = this.#rooms.get(room);
     if (!members) return;
-    for (const [id, member] of members) {
-      if (id !== except) member.send(frame);
+    // Values, not entries: no [id, member] pair allocated per member, on every join and leave.
+    for (const member of members.values()) {
+      if (member.id !== except) member.send(frame);
     }
   }
 

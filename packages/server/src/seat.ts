@@ -1,6 +1,7 @@
 import type { PeerMetadata } from "@raycaster/realtime-protocol";
 import type { RoomMember } from "./adapter.js";
 import type { Connection } from "./connection.js";
+import type { Slot } from "./places.js";
 
 /**
  * The most a seat in grace holds for its client. Why hold rather than
@@ -11,6 +12,9 @@ import type { Connection } from "./connection.js";
  * rejoins with a correct view instead of a gap.
  */
 export const HOLD_LIMITS = { frames: 256, bytes: 256 * 1024 } as const;
+
+/** What {@link Seat.bind} returns for a seat that held nothing (most of them): one empty array for all. */
+const NOTHING_HELD: readonly string[] = Object.freeze([]);
 
 /** What a {@link Seat} is created with. */
 export interface SeatInit {
@@ -36,14 +40,22 @@ export class Seat implements RoomMember {
   readonly room: string;
   /** Public metadata from the `upgrade` hook; sent to the room's other peers. */
   readonly metadata: PeerMetadata | undefined;
-  /** While in grace: frees the place under the connection limits that its dropped socket held. */
-  slot: (() => void) | undefined;
-  /** When the token the client holds was issued (ms since the epoch); drives token refresh. */
+  /** While in grace: the place under the connection limits that its dropped socket held. */
+  slot: Slot | undefined;
+  /**
+   * When the token the client holds was issued, in whole ms since the
+   * seating started (see `Seating`); drives token refresh. Not ms since the
+   * epoch: that is no small integer, so V8 would keep it boxed, 16 bytes
+   * more for every seat (as it will after 24 days of a seating's life).
+   */
   tokenIssuedAt = 0;
   #connection: Connection | undefined;
-  /** Frames held while unbound; no array at all until the first one (most seats never hold any). */
-  #held: string[] | undefined;
-  #heldBytes = 0;
+  /**
+   * Frames held while unbound, and their bytes: nothing at all until the
+   * first one (most seats never hold any), and one field rather than two
+   * on every seat.
+   */
+  #hold: { frames: string[]; bytes: number } | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #ended = false;
   readonly #onOverflow: (seat: Seat) => void;
@@ -78,14 +90,14 @@ export class Seat implements RoomMember {
     if (this.#ended) return false;
     if (this.#connection?.send(frame)) return true;
     const bytes = Buffer.byteLength(frame);
-    const held = (this.#held ??= []);
-    if (held.length >= HOLD_LIMITS.frames || this.#heldBytes + bytes > HOLD_LIMITS.bytes) {
+    const hold = (this.#hold ??= { frames: [], bytes: 0 });
+    if (hold.frames.length >= HOLD_LIMITS.frames || hold.bytes + bytes > HOLD_LIMITS.bytes) {
       this.end();
       queueMicrotask(() => this.#onOverflow(this));
       return false;
     }
-    held.push(frame);
-    this.#heldBytes += bytes;
+    hold.frames.push(frame);
+    hold.bytes += bytes;
     return true;
   }
 
@@ -94,13 +106,12 @@ export class Seat implements RoomMember {
    * that still looks alive) and stops the grace timer. Returns the frames
    * held meanwhile, oldest first, for the caller to send after `Initialize`.
    */
-  bind(connection: Connection): string[] {
+  bind(connection: Connection): readonly string[] {
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = connection;
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    this.#heldBytes = 0;
+    const held = this.#hold?.frames ?? NOTHING_HELD;
+    this.#hold = undefined;
     return held;
   }
 
@@ -113,13 +124,19 @@ export class Seat implements RoomMember {
     this.#graceTimer.unref();
   }
 
+  /** Gives back the place {@link Seat.slot} holds, if any. Idempotent. */
+  releaseSlot(): void {
+    const slot = this.slot;
+    this.slot = undefined;
+    slot?.release();
+  }
+
   /** Ends the seat: no more frames, no timer, no hold. Idempotent; telling the room is the owner's job. */
   end(): void {
     this.#ended = true;
     clearTimeout(this.#graceTimer);
     this.#graceTimer = undefined;
     this.#connection = undefined;
-    this.#held = undefined;
-    this.#heldBytes = 0;
+    this.#hold = undefined;
   }
 }

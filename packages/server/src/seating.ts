@@ -39,6 +39,8 @@ export class Seating implements AdapterHost {
   /** Mints TURN credentials per seat when the `turn` option is set. */
   readonly turn: TurnMinter | undefined;
   readonly #deadlines: JoinDeadlines;
+  /** Where token times start (ms since the epoch): see {@link Seat.tokenIssuedAt}. */
+  readonly #startedAt = Date.now();
   /** Every seat's `onOverflow`: one function for all rather than a closure per seat. */
   readonly #overflow = (seat: Seat) => this.end(seat);
 
@@ -171,7 +173,7 @@ export class Seating implements AdapterHost {
     // The seat keeps the socket's place under the connection limits until
     // it ends or is resumed: otherwise dropping sockets on purpose would
     // pile up seats (and their holds) without bound.
-    seat.slot = conn.releaseSlot;
+    seat.slot = conn.handOverSlot();
     seat.startGrace(this.#options.seatGrace, () => {
       this.#counters.seatsExpired++;
       this.end(seat);
@@ -183,7 +185,7 @@ export class Seating implements AdapterHost {
     if (this.#seats.get(seat.id) !== seat) return;
     this.#seats.delete(seat.id);
     seat.end();
-    seat.slot?.();
+    seat.releaseSlot();
     const { adapter, onError } = this.#options;
     try {
       // Both are handed over in this order before either is awaited: the
@@ -207,7 +209,7 @@ export class Seating implements AdapterHost {
   endAll(): void {
     for (const seat of this.#seats.values()) {
       seat.end();
-      seat.slot?.();
+      seat.releaseSlot();
     }
     this.#seats.clear();
   }
@@ -235,7 +237,7 @@ export class Seating implements AdapterHost {
     this.#seats.delete(id);
     const conn = seat.connection;
     seat.end();
-    seat.slot?.();
+    seat.releaseSlot();
     if (conn) {
       conn.seat = undefined;
       conn.socket.close(CloseCodes.SeatTakenOver, "seat taken over on another node");
@@ -252,7 +254,7 @@ export class Seating implements AdapterHost {
     const halfLife = this.#options.tokenTtl / 2;
     for (const seat of this.#seats.values()) {
       const conn = seat.connection;
-      if (!conn?.open || now - seat.tokenIssuedAt < halfLife) continue;
+      if (!conn?.open || now - this.#startedAt - seat.tokenIssuedAt < halfLife) continue;
       conn.send(JSON.stringify({ event: SignalingEvents.Token, token: this.#issue(seat, now) }));
     }
   }
@@ -285,6 +287,11 @@ export class Seating implements AdapterHost {
     // before (a restored seat's peers may be signaling already) are held.
     const seat = new Seat({ id, room, metadata: conn.metadata, onOverflow: this.#overflow });
     const answer = adapter.join(room, seat, maxPeersPerRoom);
+    // An adapter that answers at once (the memory adapter) needs no closures to wait with: this runs on every join.
+    if (!isPromise(answer)) {
+      this.#seated(conn, seat, restored, answer);
+      return;
+    }
     const seated = (result: JoinResult) => this.#seated(conn, seat, restored, result);
     const failed = (error: unknown) => {
       onError(error);
@@ -374,8 +381,7 @@ export class Seating implements AdapterHost {
     this.#deadlines.delete(conn);
     this.#counters.seatsResumed++;
     // The new socket holds a place of its own.
-    seat.slot?.();
-    seat.slot = undefined;
+    seat.releaseSlot();
     if (old && old !== conn) {
       // Half-open after a network change: the client gave up on that socket
       // and must not come back through it; the others never see a leave.
@@ -408,7 +414,9 @@ export class Seating implements AdapterHost {
   }
 
   #issue(seat: Seat, now: number): string {
-    seat.tokenIssuedAt = now;
+    // Math.trunc keeps it a small integer for V8: a plain difference of two
+    // doubles is stored as a double, boxed, even when it is a whole number.
+    seat.tokenIssuedAt = Math.trunc(now - this.#startedAt);
     return this.#signer.sign(seat.id, seat.room, now + this.#options.tokenTtl);
   }
 }

@@ -2,16 +2,18 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpSe
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { CloseCodes, Limits, PeerMetadataSchema, type PeerMetadata } from "@raycaster/realtime-protocol";
-import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { WebSocket, WebSocketServer, type RawData, type Server as WsServer } from "ws";
 import { Connection } from "./connection.js";
 import { startHeartbeat } from "./heartbeat.js";
 import { JoinDeadlines } from "./joinDeadlines.js";
 import { observe, type UpgradeAccept, type UpgradeRefuse } from "./hooks.js";
+import { Places, type AddressPlaces } from "./places.js";
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from "./options.js";
 import { handleFrame, type RelayContext } from "./relay.js";
 import { Seating } from "./seating.js";
+import { serverSocketClass, type ServerSocket, type ServerSocketClass, type SocketEvents } from "./serverSocket.js";
 import { Counters, type SignalingServerStats } from "./stats.js";
-import { joinOnUpgrade, upgradeJoinOf } from "./upgradeJoin.js";
+import { joinOnUpgrade, upgradeJoinOf, type UpgradeJoin } from "./upgradeJoin.js";
 
 export type { SignalingServerStats } from "./stats.js";
 
@@ -33,14 +35,13 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class SignalingServer {
   readonly #options: ResolvedOptions;
-  readonly #wss: WebSocketServer;
+  readonly #wss: WsServer<ServerSocketClass>;
   /** The HTTP server upgrades come from: the user's, or ours for `port`; none with `noServer`. */
   readonly #http: HttpServer | undefined;
   readonly #ownsHttp: boolean;
   readonly #connections = new Set<Connection>();
-  /** Places taken under the connection limits, per address: open sockets, upgrades under way, seats in grace. */
-  readonly #perAddress = new Map<string, number>();
-  #places = 0;
+  /** Places taken under the connection limits: open sockets, upgrades under way, seats in grace. */
+  readonly #places = new Places();
   readonly #counters = new Counters();
   readonly #seating: Seating;
   readonly #relay: RelayContext;
@@ -77,6 +78,7 @@ export class SignalingServer {
       perMessageDeflate: false,
       // The server keeps its own set of connections.
       clientTracking: false,
+      WebSocket: serverSocketClass(this.#socketEvents),
     });
     this.#ownsHttp = options.port !== undefined;
     this.#http = options.server ?? (this.#ownsHttp ? createServer(upgradeRequired) : undefined);
@@ -137,7 +139,7 @@ export class SignalingServer {
    * themselves.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#upgrade(request, socket, head).catch(this.#options.onError);
+    this.#upgrade(request, socket, head);
   }
 
   /**
@@ -185,61 +187,120 @@ export class SignalingServer {
       if (this.#http && this.#http.listenerCount("upgrade") === 1) this.#refuse(socket, 400, "no WebSocket endpoint on this path");
       return;
     }
-    this.#upgrade(request, socket, head).catch(this.#options.onError);
+    this.#upgrade(request, socket, head);
   }
 
-  async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const { origins, maxConnections, maxConnectionsPerIp } = this.#options;
-    socket.on("error", this.#onRawSocketError);
-    if (this.#closed) return this.#refuse(socket, 503, "the server is shutting down");
-    const origin = request.headers.origin;
-    if (origins && origin !== undefined && !origins.has(origin)) {
-      return this.#refuse(socket, 403, "origin not allowed", { origin });
-    }
-    const address = this.#addressOf(request);
-    if (this.#places >= maxConnections) return this.#refuse(socket, 503, "the server is at its connection limit", { address });
-    if ((this.#perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
-      return this.#refuse(socket, 429, "too many connections from this address", { address });
-    }
-    // The place is taken before the hook runs, so slow hooks cannot be used
-    // to get past the limits; it is given back when this socket goes unless
-    // a connection took it over: a client leaving while the hook thinks, ws
-    // refusing a malformed handshake itself (400, without calling back).
-    const release = this.#take(address);
-    // Taken off once a connection holds the place: an idle socket should not keep this closure.
-    socket.once("close", release);
+  /**
+   * Checks an upgrade against the origins and the limits, takes its place,
+   * then opens the WebSocket; with an `upgrade` hook, once the hook has
+   * answered. Without one (the usual case) it all happens within the
+   * `upgrade` event: the socket can neither error nor close meanwhile, so
+   * it needs no listeners of ours and no promise (their on, off and
+   * allocations were a few µs of every join). Never throws: it runs
+   * detached from any caller.
+   */
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { origins, maxConnections, maxConnectionsPerIp, hooks, onError } = this.#options;
     try {
-      const peer = await this.#ask(request, socket);
-      if (!peer) {
-        release();
-        return;
+      if (this.#closed) return this.#refuse(socket, 503, "the server is shutting down");
+      const origin = request.headers.origin;
+      if (origins && origin !== undefined && !origins.has(origin)) {
+        return this.#refuse(socket, 403, "origin not allowed", { origin });
       }
-      const join = upgradeJoinOf(request.url);
-      // A join on the upgrade is answered at once: corked, the 101 response
-      // and `Initialize` leave in one write. ws completes the upgrade (or
-      // refuses it) synchronously, so the socket is uncorked either way.
-      if (join) socket.cork();
-      this.#wss.handleUpgrade(request, socket, head, (ws) => {
-        // ws has its own listeners on the socket from now on.
-        socket.off("close", release);
-        socket.off("error", this.#onRawSocketError);
-        const conn = this.#accept(ws, { address, ...peer, release });
-        if (join) joinOnUpgrade(conn, join, this.#seating, this.#counters);
-      });
-      if (join) socket.uncork();
+      const address = this.#addressOf(request);
+      if (this.#places.total >= maxConnections) return this.#refuse(socket, 503, "the server is at its connection limit", { address });
+      if (this.#places.heldBy(address) >= maxConnectionsPerIp) {
+        return this.#refuse(socket, 429, "too many connections from this address", { address });
+      }
+      // The place is taken before the hook runs, so slow hooks cannot be used
+      // to get past the limits.
+      const slot = this.#places.take(address);
+      if (hooks.upgrade) this.#askThenOpen(request, socket, head, slot).catch(onError);
+      else this.#open(request, socket, head, slot, ANONYMOUS);
     } catch (error) {
-      // Nothing may escape: this runs detached from any caller.
+      onError(error);
+    }
+  }
+
+  /** The upgrade hook's turn: the socket is watched while it thinks, and its place given back if the socket goes or is refused. */
+  async #askThenOpen(request: IncomingMessage, socket: Duplex, head: Buffer, slot: AddressPlaces): Promise<void> {
+    // Errors on a socket that is not a WebSocket yet (a reset while the hook
+    // thinks): without a listener one would crash the process.
+    socket.on("error", this.#onRawSocketError);
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      slot.release();
+    };
+    // A client may leave while the hook thinks: its place is given back then.
+    socket.once("close", release);
+    let peer: Peer | undefined;
+    try {
+      peer = await this.#ask(request, socket);
+    } catch (error) {
       release();
       this.#options.onError(error);
       this.#refuse(socket, 500, "the upgrade failed");
+      return;
     }
+    if (!peer || !held) {
+      // Refused, or gone: our listeners stay for the socket's last moments.
+      release();
+      return;
+    }
+    // From here on all is synchronous again: #open takes the place over, and
+    // ws puts its own error listener on the socket.
+    socket.off("close", release);
+    socket.off("error", this.#onRawSocketError);
+    this.#open(request, socket, head, slot, peer);
+  }
+
+  /**
+   * Hands the socket to ws and accepts the WebSocket it makes, which takes
+   * over the place; ws completes the upgrade, or refuses it, synchronously.
+   * When it refuses (a malformed handshake, answered 400 without calling
+   * back), the place is given back as the socket goes. Never throws.
+   */
+  #open(request: IncomingMessage, socket: Duplex, head: Buffer, slot: AddressPlaces, peer: Peer): void {
+    let conn: Connection | undefined;
+    let join: UpgradeJoin | undefined;
+    try {
+      join = upgradeJoinOf(request.url);
+      // A join on the upgrade is answered at once: corked, the 101 response
+      // and `Initialize` leave in one write.
+      if (join) socket.cork();
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        conn = this.#accept(ws, slot, peer);
+        if (join) joinOnUpgrade(conn, join, this.#seating, this.#counters);
+        // Its time to take a seat starts now, unless it took one already:
+        // a join on the upgrade is seated at once with a synchronous hook
+        // and adapter, and need not enter and leave the deadlines.
+        if (conn.seat === undefined) this.#joinDeadlines.add(conn);
+      });
+    } catch (error) {
+      this.#options.onError(error);
+      // Once accepted, the socket is the connection's, and so is the place.
+      if (conn) conn.socket.terminate();
+      else {
+        slot.release();
+        this.#refuse(socket, 500, "the upgrade failed");
+      }
+      return;
+    } finally {
+      if (join) socket.uncork();
+    }
+    if (conn) return;
+    // Refused by ws: the place is held until the socket is gone, as for any other socket.
+    if (socket.destroyed) slot.release();
+    else socket.once("close", () => slot.release());
   }
 
   /**
    * Asks the `upgrade` hook who the peer is; refuses the socket and returns
    * `undefined` when the hook refuses, fails or answers nonsense.
    */
-  async #ask(request: IncomingMessage, socket: Duplex): Promise<{ user: unknown; metadata: PeerMetadata | undefined } | undefined> {
+  async #ask(request: IncomingMessage, socket: Duplex): Promise<Peer | undefined> {
     const { hooks, onError } = this.#options;
     let verdict: unknown;
     try {
@@ -276,50 +337,40 @@ export class SignalingServer {
     return { user: answer?.user, metadata };
   }
 
-  #accept(socket: WebSocket, peer: { address: string; user: unknown; metadata: PeerMetadata | undefined; release: () => void }): Connection {
+  #accept(socket: ServerSocket, slot: AddressPlaces, peer: Peer): Connection {
     const { hooks, onError, rateLimit } = this.#options;
     const conn = new Connection({
       socket,
       rateLimit,
-      address: peer.address,
+      address: slot.address,
       user: peer.user,
       metadata: peer.metadata,
       counters: this.#counters,
-      releaseSlot: peer.release,
+      slot,
     });
     this.#connections.add(conn);
-    this.#joinDeadlines.add(conn);
-    (socket as TaggedSocket)[CONNECTION] = conn;
-    const listeners = this.#socketListeners;
-    socket.on("message", listeners.message);
-    socket.on("pong", listeners.pong);
-    socket.on("error", listeners.error);
-    socket.on("close", listeners.close);
+    socket.connection = conn;
     if (hooks.open) observe(onError, () => hooks.open?.(conn));
     return conn;
   }
 
   /**
-   * The listeners of every accepted socket: one set for the server rather
+   * What every accepted socket's events do: one set for the server rather
    * than closures per socket, which were an idle connection's largest cost
-   * after ws's own. ws calls them with the socket as `this`, and the socket
-   * carries its connection, as ws's own listeners on the TCP socket find
-   * their WebSocket.
+   * after ws's own; its sockets ({@link serverSocketClass}) call them with
+   * their connection.
    */
-  readonly #socketListeners = ((server: SignalingServer) => ({
-    message(this: WebSocket, data: RawData, isBinary: boolean): void {
-      handleFrame(connectionOf(this), data, isBinary, server.#relay);
+  readonly #socketEvents: SocketEvents = ((server: SignalingServer) => ({
+    message(conn: Connection, data: RawData, isBinary: boolean): void {
+      handleFrame(conn, data, isBinary, server.#relay);
     },
-    pong(this: WebSocket): void {
-      connectionOf(this).alive = true;
+    pong(conn: Connection): void {
+      conn.alive = true;
     },
-    // A protocol violation (bad UTF-8, oversized frame) is reported here and
-    // followed by a close (1007, 1009) that the close listener sees.
-    error(this: WebSocket, error: Error): void {
-      server.#options.logger.debug({ err: error, address: connectionOf(this).address }, "socket error");
+    error(conn: Connection, error: Error): void {
+      server.#options.logger.debug({ err: error, address: conn.address }, "socket error");
     },
-    close(this: WebSocket, code: number, reason: Buffer): void {
-      const conn = connectionOf(this);
+    close(conn: Connection, code: number, reason: Buffer): void {
       const { hooks, onError } = server.#options;
       server.#joinDeadlines.delete(conn);
       server.#connections.delete(conn);
@@ -327,21 +378,6 @@ export class SignalingServer {
       server.#seating.released(conn, code);
     },
   }))(this);
-
-  /** Takes a place under the limits for `address`; returns the function that gives it back (once). */
-  #take(address: string): () => void {
-    this.#places++;
-    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#places--;
-      const left = (this.#perAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, left);
-    };
-  }
 
   #addressOf(request: IncomingMessage): string {
     const own = peerAddress(request.socket) ?? "unknown";
@@ -357,6 +393,8 @@ export class SignalingServer {
 
   /** Answers an upgrade with an HTTP error and closes the TCP socket: no WebSocket is opened. */
   #refuse(socket: Duplex, status: number, message: string, fields: object = {}): void {
+    // What is written may fail (a reset): without a listener that would crash the process.
+    if (socket.listenerCount("error", this.#onRawSocketError) === 0) socket.on("error", this.#onRawSocketError);
     Counters.add(this.#counters.upgradesRefused, String(status));
     this.#options.logger.info({ status, reason: message, ...fields }, "upgrade refused");
     if (!socket.writable) {
@@ -372,13 +410,14 @@ export class SignalingServer {
   }
 }
 
-/** Where an accepted socket keeps its connection, for the server's shared listeners. */
-const CONNECTION = Symbol("connection");
-type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
-
-function connectionOf(socket: WebSocket): Connection {
-  return (socket as TaggedSocket)[CONNECTION] as Connection;
+/** Who the `upgrade` hook says a peer is. */
+interface Peer {
+  user: unknown;
+  metadata: PeerMetadata | undefined;
 }
+
+/** The peer of every upgrade when there is no `upgrade` hook. */
+const ANONYMOUS: Peer = Object.freeze({ user: undefined, metadata: undefined });
 
 /** The path of a request's URL, without its query. */
 function pathOf(request: IncomingMessage): string {

@@ -64,7 +64,7 @@ export async function bareConnection(): Promise<{ conn: Connection; raw: Socket;
     metadata: undefined,
     rateLimit: false,
     counters: new Counters(),
-    releaseSlot: () => {},
+    slot: undefined,
   });
   return { conn, raw: (socket as unknown as { _socket: Socket })._socket, client };
 }

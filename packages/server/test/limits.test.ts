@@ -182,6 +182,18 @@ describe("places under the limits", () => {
     await join(url, "r");
     expect(signaling.stats()).toMatchObject({ connections: 1, upgradesRefused: {} });
   });
+
+  it("are given back when the upgrade hook refuses", async () => {
+    const { url, signaling } = await startServer({
+      maxConnections: 1,
+      hooks: { upgrade: (request) => (request.url === "/refuse" ? Promise.resolve({ status: 403 }) : undefined) },
+    });
+    const { port } = new URL(url);
+    // A place kept by a refused upgrade would make the next one a 503.
+    for (let i = 0; i < 3; i++) expect(await RawClient.refused(`ws://127.0.0.1:${port}/refuse`)).toMatchObject({ status: 403 });
+    await join(url, "r");
+    expect(signaling.stats()).toMatchObject({ connections: 1, upgradesRefused: { "403": 3 } });
+  });
 });
 
 describe("a peer that stops reading", () => {
