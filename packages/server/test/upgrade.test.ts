@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createServer, get, type IncomingMessage } from "node:http";
+import { Agent, createServer, get, type IncomingMessage } from "node:http";
 import { connect as tcpConnect, type AddressInfo } from "node:net";
 import { JoinQuery, Limits, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -337,6 +337,26 @@ describe("an attached HTTP server", () => {
     expect(counts()).toEqual([upgrade! + 1, error! + 1, listening]);
     await signaling.close();
     expect(counts()).toEqual([upgrade, error, listening]);
+  });
+
+  it("keeps its owner's idle keep-alive connections open through close()", async () => {
+    const http = createServer((_, response) => response.end("ok"));
+    onTestFinished(() => {
+      http.closeAllConnections();
+      return new Promise<void>((resolve) => http.close(() => resolve()));
+    });
+    const sockets: import("node:net").Socket[] = [];
+    http.on("connection", (socket) => sockets.push(socket));
+    const signaling = new SignalingServer({ server: http });
+    http.listen(0, "127.0.0.1");
+    const { port } = await signaling.listening();
+    const agent = new Agent({ keepAlive: true });
+    onTestFinished(() => agent.destroy());
+    const [response] = (await once(get({ port, host: "127.0.0.1", agent }), "response")) as [IncomingMessage];
+    response.resume();
+    await once(response, "end");
+    await signaling.close();
+    expect(sockets.map((socket) => socket.destroyed)).toEqual([false]);
   });
 
   it("that fails to listen: listening() rejects, and the server's listeners are gone", async () => {
