@@ -45,8 +45,11 @@ describe("the relay's refusals", () => {
     expect(await client.next("Error")).toEqual({ event: "Error", code: "PEER_NOT_FOUND", message: 'no peer "nobody" in room "r"', peer: "nobody" });
   });
 
-  it("name the peer whose signal a store out of reach lost", async () => {
-    const { url } = await startServer({ adapter: new UnreachableStore() });
+  it("name the peer whose signal a store out of reach lost, and log why at debug", async () => {
+    const debug: [object, string][] = [];
+    const ignore = () => {};
+    const logger = { debug: (fields: object, message: string) => debug.push([fields, message]), info: ignore, warn: ignore, error: ignore };
+    const { url } = await startServer({ adapter: new UnreachableStore(), logger });
     const alice = await join(url, "r");
     const bob = await join(url, "r");
     alice.client.sendJson({ event: "SendOffer", to: bob.init.id, sdp: "v=0" });
@@ -56,6 +59,7 @@ describe("the relay's refusals", () => {
       message: `the signal for "${bob.init.id}" could not be delivered; the room's store is out of reach`,
       peer: bob.init.id,
     });
+    expect(debug).toEqual([[{ err: new Error("the store is down"), to: bob.init.id }, "signal not delivered"]]);
   });
 
   it("count frames that were not parsed, binary ones included, as invalid", async () => {

@@ -95,7 +95,7 @@ describe("lifecycle", () => {
   it("closes a connection that never joins", async () => {
     const { url } = await startServer({ joinTimeout: 50 });
     const idle = await connect(url);
-    expect((await idle.closed()).code).toBe(1008);
+    expect(await idle.closed()).toEqual({ code: 1008, reason: "no Join in time" });
   });
 
   it("closes every connection that never joins, one after another, and none that joined", async () => {

@@ -171,6 +171,18 @@ describe("keep-alive and token refresh", () => {
     expect(signaling.stats()).toMatchObject({ connections: 1, seats: 1 });
   });
 
+  it("pings nobody with heartbeatInterval 0: a client that never answers a ping is kept", async () => {
+    const { url, signaling } = await startServer({ heartbeatInterval: 0 });
+    const silent = await connect(url, { autoPong: false });
+    await silent.join({ protocol: PROTOCOL_VERSION, room: "r" });
+    let pings = 0;
+    silent.socket.on("ping", () => pings++);
+    // Round trips, each long enough for a timer of the shortest interval to fire.
+    for (let i = 0; i < 20; i++) await settled(silent);
+    expect(pings).toBe(0);
+    expect(signaling.stats()).toMatchObject({ connections: 1, seats: 1 });
+  });
+
   it("sends a fresh Token once a seat's token has passed half its life, and the fresh one resumes", async () => {
     const { url } = await startServer({ tokenTtl: 1000 });
     const bob = await join(url, "r");

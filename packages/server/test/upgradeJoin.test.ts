@@ -13,7 +13,7 @@ import {
 import { RawClient, textOf, within } from "@raycaster/realtime-test-harness";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
-import { readJoinQuery } from "../src/upgradeJoin.js";
+import { readJoinQuery, upgradeJoinOf } from "../src/upgradeJoin.js";
 import { connect, join, refusedJoin, startServer } from "./harness.js";
 
 /** The WebSocket URL of a join on the upgrade request. */
@@ -99,6 +99,28 @@ describe("joining on the upgrade request", () => {
     }
   });
 
+  it("says what was wrong with the query, as for the Join frame it stands for, and counts it as invalid", async () => {
+    const { url, signaling } = await startServer();
+    const client = await RawClient.connect<ServerMessage>(joinUrl(url, "r", "four"));
+    // A protocol that is no number: the frame's protocol is null.
+    const frame = parseClientMessage(JSON.stringify({ event: "Join", protocol: null, room: "r" }));
+    expect(frame.ok).toBe(false);
+    expect(await client.next("Error")).toEqual({
+      event: "Error",
+      code: ErrorCodes.INVALID_MESSAGE,
+      message: `the upgrade's join query: ${frame.ok ? "" : frame.reason}`,
+    });
+    expect(signaling.stats().framesIn).toEqual({ invalid: 1 });
+  });
+
+  it("seats a room the quick read leaves to the schemas: 100 emoji, 200 UTF-16 units", async () => {
+    const room = "🎥".repeat(100);
+    expect(readJoinQuery({ protocol: String(PROTOCOL_VERSION), room })).toBeUndefined();
+    const { url } = await startServer();
+    const client = await RawClient.connect<ServerMessage>(joinUrl(url, room));
+    expect(await client.next("Initialize")).toMatchObject({ room });
+  });
+
   it("refuses a Join frame on a socket seated on its upgrade with ALREADY_JOINED", async () => {
     const { url } = await startServer();
     const alice = await RawClient.connect<ServerMessage>(joinUrl(url, "r"));
@@ -123,6 +145,19 @@ describe("joining on the upgrade request", () => {
     expect(await client.next("Pong")).toEqual({ event: "Pong" });
     expect(await refusedJoin(client, "r", "not-a-token")).toMatchObject({ code: ErrorCodes.INVALID_TOKEN });
     expect(await client.join({ protocol: PROTOCOL_VERSION, room: "r" })).toMatchObject({ event: "Initialize" });
+  });
+});
+
+describe("the join a request's URL asks for", () => {
+  it.each([
+    [undefined, undefined],
+    ["/", undefined],
+    ["room=r", undefined],
+    ["/?other=x", undefined],
+    ["/?room=r", { protocol: null, room: "r" }],
+    [`/signaling?protocol=${PROTOCOL_VERSION}&room=a%20b`, { protocol: String(PROTOCOL_VERSION), room: "a b" }],
+  ])("%j: %j", (url, join) => {
+    expect(upgradeJoinOf(url)).toEqual(join);
   });
 });
 

@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { describe, expect, it } from "vitest";
 import { Limits, parseServerMessage } from "@raycaster/realtime-protocol";
-import { bareConnection, connect, join, startServer } from "./harness.js";
+import { bareConnection, connect, join, settled, startServer } from "./harness.js";
 
 const maxMessageSize = 4096;
 
@@ -106,7 +106,28 @@ describe("every frame is validated", () => {
     const closed = client.closed();
     client.sendJson({ event: "Join", protocol: 999, room: "r" });
     expect(await client.next("Error")).toMatchObject({ code: "PROTOCOL_MISMATCH" });
-    expect((await closed).code).toBe(4001);
+    expect(await closed).toEqual({ code: 4001, reason: "protocol mismatch" });
+  });
+
+  it("handles a frame of exactly the limit, refuses one byte more with MESSAGE_TOO_LARGE, and reads one of four times the limit", async () => {
+    const { url } = await startServer({ maxMessageSize });
+    const { client } = await join(url, "r");
+    /** A signal for nobody, padded to `size` bytes. */
+    const signal = (size: number) => {
+      const frame = JSON.stringify({ event: "SendOffer", to: "nobody", sdp: "" });
+      return JSON.stringify({ event: "SendOffer", to: "nobody", sdp: "x".repeat(size - frame.length) });
+    };
+    client.socket.send(signal(maxMessageSize));
+    expect(await client.next("Error")).toMatchObject({ code: "PEER_NOT_FOUND" });
+    client.socket.send(signal(maxMessageSize + 1));
+    expect(await client.next("Error")).toMatchObject({
+      code: "MESSAGE_TOO_LARGE",
+      message: `the frame is ${maxMessageSize + 1} bytes; the limit is ${maxMessageSize}`,
+    });
+    // ws reads frames up to four times the limit, so the sender hears why rather than being cut off.
+    client.socket.send(signal(maxMessageSize * 4));
+    expect(await client.next("Error")).toMatchObject({ code: "MESSAGE_TOO_LARGE" });
+    await settled(client);
   });
 
   it("closes a connection whose frame exceeds four times the limit, and carries on", async () => {
