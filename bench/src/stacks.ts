@@ -68,8 +68,18 @@ export async function directPair(Pc: typeof RTCPeerConnection, { hold = false } 
 
 async function negotiate({ a, b, ca, cb }: DirectPair, hold: boolean): Promise<void> {
   const open = Promise.all([opened(ca), opened(cb)]);
-  const toB = trickle(a, b);
-  const toA = trickle(b, a);
+  // Awaited below. When the negotiation fails first (libdatachannel may
+  // refuse a description), its error is the meeting's, reported by the
+  // caller; the channels then close with the pair, which must not end the
+  // process as an unhandled rejection.
+  open.catch(() => "reported as the negotiation's failure");
+  // A candidate the other side refuses fails the meeting (rather than an
+  // unhandled rejection ending the process).
+  let refused!: (error: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (refused = reject));
+  failure.catch(() => "raced with the channels' opening below");
+  const toB = trickle(a, b, refused);
+  const toA = trickle(b, a, refused);
   const offer = await a.createOffer();
   await a.setLocalDescription(offer);
   await b.setRemoteDescription(offer);
@@ -79,16 +89,16 @@ async function negotiate({ a, b, ca, cb }: DirectPair, hold: boolean): Promise<v
   await a.setRemoteDescription(answer);
   toA.ready();
   if (hold) toB.ready();
-  await open;
+  await Promise.race([open, failure]);
 }
 
-/** Hands `from`'s candidates to `to` as they come; those before `ready()` (`to` has no remote description yet) wait for it. */
-function trickle(from: RTCPeerConnection, to: RTCPeerConnection): { ready(): void } {
+/** Hands `from`'s candidates to `to` as they come; those before `ready()` (`to` has no remote description yet) wait for it. A refusal goes to `refused`. */
+function trickle(from: RTCPeerConnection, to: RTCPeerConnection, refused: (error: unknown) => void): { ready(): void } {
   let held: RTCIceCandidate[] | undefined = [];
   const add = (candidate: RTCIceCandidate) =>
     to.addIceCandidate(candidate).catch((error: unknown) => {
       // Only after close (the pair is torn down) is there nothing to apply it to.
-      if (to.signalingState !== "closed") throw error;
+      if (to.signalingState !== "closed") refused(error);
     });
   from.onicecandidate = ({ candidate }) => {
     if (!candidate) return;
