@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION, type PeerInfo } from "@raycaster/realtime-protocol";
 import { RawClient } from "@raycaster/realtime-test-harness";
 import { describe, expect, it } from "vitest";
-import { MemoryRoomAdapter, type AdapterHost, type JoinResult, type RoomMember } from "../src/index.js";
+import { MemoryRoomAdapter, type AdapterHost, type JoinResult, type RoomMember, type SignalingServerOptions } from "../src/index.js";
 import { TokenSigner } from "../src/token.js";
 import { connect, events, join, settled, startServer, type Client } from "./harness.js";
 
@@ -81,9 +81,9 @@ async function resumeWhileHeld() {
  * restart), one after the other, while the adapter holds the first one's
  * seating; `release` lets the adapter answer.
  */
-async function restoreTwiceWhileHeld() {
+async function restoreTwiceWhileHeld(hooks?: SignalingServerOptions["hooks"]) {
   const adapter = new HeldAdapter();
-  const { url, signaling } = await startServer({ secret, adapter });
+  const { url, signaling } = await startServer({ secret, adapter, hooks });
   const held = gate();
   adapter.joins = held.opened;
   const token = foreignToken("restored-id", "r");
@@ -142,22 +142,14 @@ describe("a second socket with the same token", () => {
   });
 
   it("waiting after another socket's join hook, is told a Join is already being handled", async () => {
-    const adapter = new HeldAdapter();
     const decide = gate();
-    const { url } = await startServer({ secret, adapter, hooks: { join: () => decide.opened.then(() => true) } });
-    const held = gate();
-    adapter.joins = held.opened;
-    const token = foreignToken("restored-id", "r");
-    const [first, second] = await Promise.all([connect(url), connect(url)]);
-    await sendJoin(first, "r", token);
-    await sendJoin(second, "r", token);
+    const { first, second, token, release } = await restoreTwiceWhileHeld({ join: () => decide.opened.then(() => true) });
     // Both hooks answer: the first restores with the adapter, the second waits for it.
     decide.open();
     await Promise.all([settled(first), settled(second)]);
     second.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "r", token });
     expect(await second.next("Error")).toMatchObject({ code: "ALREADY_JOINED", message: "a Join is already being handled" });
-    adapter.joins = undefined;
-    held.open();
+    release();
     expect(await second.next("Initialize")).toMatchObject({ id: "restored-id", resumed: true });
     expect(await first.closed()).toMatchObject({ code: 4003 });
   });
