@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION, type PeerInfo } from "@raycaster/realtime-protocol";
 import { RawClient } from "@raycaster/realtime-test-harness";
 import { describe, expect, it } from "vitest";
-import { MemoryRoomAdapter, type AdapterHost, type JoinResult, type RoomMember } from "../src/index.js";
+import { MemoryRoomAdapter, type AdapterHost, type JoinResult, type RoomMember, type SignalingServerOptions } from "../src/index.js";
 import { TokenSigner } from "../src/token.js";
 import { connect, events, join, settled, startServer, type Client } from "./harness.js";
 
@@ -73,7 +73,7 @@ async function resumeWhileHeld() {
     adapter.memberLists = undefined;
     held.open();
   };
-  return { signaling, alice, bob, client, release };
+  return { url, signaling, alice, bob, client, release };
 }
 
 /**
@@ -81,9 +81,9 @@ async function resumeWhileHeld() {
  * restart), one after the other, while the adapter holds the first one's
  * seating; `release` lets the adapter answer.
  */
-async function restoreTwiceWhileHeld() {
+async function restoreTwiceWhileHeld(hooks?: SignalingServerOptions["hooks"]) {
   const adapter = new HeldAdapter();
-  const { url, signaling } = await startServer({ secret, adapter });
+  const { url, signaling } = await startServer({ secret, adapter, hooks });
   const held = gate();
   adapter.joins = held.opened;
   const token = foreignToken("restored-id", "r");
@@ -139,6 +139,31 @@ describe("a second socket with the same token", () => {
     expect(signaling.stats()).toMatchObject({ seats: 2, seatsInGrace: 0, seatsResumed: 2, seatsRestored: 0 });
     await settled(alice.client);
     expect(events(alice.client)).toEqual(["Initialize", "UserConnected", "Pong"]);
+  });
+
+  it("waiting after another socket's join hook, is told a Join is already being handled", async () => {
+    const decide = gate();
+    const { first, second, token, release } = await restoreTwiceWhileHeld({ join: () => decide.opened.then(() => true) });
+    // Both hooks answer: the first restores with the adapter, the second waits for it.
+    decide.open();
+    await Promise.all([settled(first), settled(second)]);
+    second.sendJson({ event: "Join", protocol: PROTOCOL_VERSION, room: "r", token });
+    expect(await second.next("Error")).toMatchObject({ code: "ALREADY_JOINED", message: "a Join is already being handled" });
+    release();
+    expect(await second.next("Initialize")).toMatchObject({ id: "restored-id", resumed: true });
+    expect(await first.closed()).toMatchObject({ code: 4003 });
+  });
+
+  it("that waited for a resume which found the seat gone is told SEAT_GONE, and may join afresh", async () => {
+    const { url, bob, alice, client, release } = await resumeWhileHeld();
+    const second = await connect(url);
+    await sendJoin(second, "r", bob.init.token);
+    bob.client.socket.close(1000);
+    await alice.client.next("UserDisconnected");
+    release();
+    expect(await client.next("Error")).toMatchObject({ code: "SEAT_GONE" });
+    expect(await second.next("Error")).toMatchObject({ code: "SEAT_GONE" });
+    expect(await second.join({ protocol: PROTOCOL_VERSION, room: "r" })).toMatchObject({ resumed: false, peers: [{ id: alice.init.id }] });
   });
 
   it("that went while it waited is not seated", async () => {
@@ -298,6 +323,7 @@ describe("what the adapter tells the server", () => {
     await alice.client.next("UserConnected");
 
     adapter.host.moved("s", bob.init.id);
+    expect(() => adapter.host.moved("r", "nobody")).not.toThrow();
     await settled(bob.client);
     expect(signaling.stats()).toMatchObject({ seats: 2 });
 
@@ -387,7 +413,8 @@ describe("the place a seat holds", () => {
     bob.client.socket.terminate();
     expect(await alice.client.next("UserConnected")).toMatchObject({ id: bob.init.id });
     expect(await alice.client.next("UserDisconnected")).toEqual({ event: "UserDisconnected", id: bob.init.id });
-    expect(signaling.stats()).toMatchObject({ seats: 1, seatsInGrace: 0 });
+    // Ended, not expired: no grace was started.
+    expect(signaling.stats()).toMatchObject({ seats: 1, seatsInGrace: 0, seatsExpired: 0 });
   });
 });
 
@@ -419,10 +446,12 @@ describe("the join hook's answer", () => {
 
   it("a socket that closed while the hook thought is never seated: the room hears nothing", async () => {
     const decide = gate();
-    const { url, signaling } = await startServer({ hooks: { join: (_, room) => room === "r" || decide.opened.then(() => true) } });
+    // The second Join waits for the test; the others are let in at once.
+    let calls = 0;
+    const { url, signaling } = await startServer({ hooks: { join: () => calls++ !== 1 || decide.opened.then(() => true) } });
     const alice = await join(url, "r");
     const client = await connect(url);
-    await sendJoin(client, "late");
+    await sendJoin(client, "r");
     client.socket.terminate();
     await expect.poll(() => signaling.stats().connections).toBe(1);
     decide.open();
@@ -521,7 +550,10 @@ describe("the shared refresh timers", () => {
     bob.client.socket.terminate();
     await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
     const renewed = await alice.client.next("IceServers");
-    expect(renewed.iceServers[0]?.username).toMatch(new RegExp(`:${alice.init.id}$`));
+    const [expiry, id] = (renewed.iceServers[0]?.username ?? "").split(":");
+    expect(id).toBe(alice.init.id);
+    // Renewed at half their life (1 s) or later: the expiry (Unix seconds) moved on.
+    expect(Number(expiry)).toBeGreaterThan(Number(alice.init.iceServers?.[0]?.username?.split(":")[0]));
   });
 
   it("undeliverable for a seat in grace tells nobody and does not throw", async () => {

@@ -133,6 +133,28 @@ describe("the relay's fast path for signals", () => {
     expect(readSignal(longest)?.payload).toBe(`"sdp":"${"x".repeat(Limits.sdp)}"`);
   });
 
+  it("takes a signal written with any of JSON's whitespace, and every ICE index up to 65535", () => {
+    const candidate = (sdpMLineIndex: number) => ({ candidate: "candidate:1 1 udp 1 10.0.0.1 9 typ host", sdpMid: "0", sdpMLineIndex });
+    const frames = [9, 10, 65_535].map((index) => ({ event: "SendCandidate", to: "V1StGXR8_Z5jdHi6B-myT", candidate: candidate(index) }));
+    for (const frame of frames) {
+      for (const space of [" ", "\t", "\n", "\r\n"]) {
+        const text = `${space}${JSON.stringify(frame, null, space)}${space}`;
+        const read = readSignal(text);
+        expect(read).toMatchObject({ event: frame.event, to: frame.to });
+        expect(JSON.parse(`{${read?.payload}}`)).toEqual({ candidate: frame.candidate });
+      }
+    }
+    // One past the bound is left to the schemas, which refuse it.
+    expect(readSignal(JSON.stringify({ ...frames[0], candidate: candidate(65_536) }))).toBeUndefined();
+  });
+
+  it("takes a frame as long as the fast path reads (the longest payload, then whitespace to the bound)", () => {
+    const longest = JSON.stringify({ event: "SendOffer", to: "a", sdp: "x".repeat(Limits.sdp) });
+    const atBound = longest.padEnd(Limits.sdp + 4096, " ");
+    expect(readSignal(atBound)?.payload).toBe(`"sdp":"${"x".repeat(Limits.sdp)}"`);
+    expect(readSignal(`${atBound} `)).toBeUndefined();
+  });
+
   it("takes the frames browsers' signals make, as JSON.stringify writes them", () => {
     const sdp = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
     const candidate = {
