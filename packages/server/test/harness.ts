@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from "@raycaster/realtime-protoc
 import { RawClient, startServer as start } from "@raycaster/realtime-test-harness";
 import { once } from "node:events";
 import type { AddressInfo, Socket } from "node:net";
-import { onTestFinished } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import { WebSocketServer, type ClientOptions, type WebSocket } from "ws";
 import { Connection } from "../src/connection.js";
 import { SignalingServer, type SignalingServerOptions } from "../src/index.js";
@@ -67,4 +67,14 @@ export async function bareConnection(): Promise<{ conn: Connection; raw: Socket;
     slot: undefined,
   });
   return { conn, raw: (socket as unknown as { _socket: Socket })._socket, client };
+}
+
+/**
+ * Drops `client`'s socket without a close frame, as a lost network would,
+ * and resolves once the server holds its seat in grace (it must be the only
+ * seat in grace).
+ */
+export async function dropIntoGrace(signaling: SignalingServer, client: Client): Promise<void> {
+  client.socket.terminate();
+  await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
 }

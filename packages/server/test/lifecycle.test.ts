@@ -3,7 +3,7 @@ import { PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { SignalingServer } from "../src/index.js";
-import { connect, events, join, startServer } from "./harness.js";
+import { connect, dropIntoGrace, events, join, startServer } from "./harness.js";
 
 describe("lifecycle", () => {
   it("listens on a port of its own", async () => {
@@ -66,8 +66,7 @@ describe("lifecycle", () => {
     const bob = await connect(url);
     const carol = await join(url, "r");
     // Carol's socket vanishes: her seat waits out its grace when close() comes.
-    carol.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, carol.client);
 
     const closes = Promise.all([alice.client.closed(), bob.closed()]);
     await signaling.close();

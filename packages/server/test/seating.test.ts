@@ -3,7 +3,7 @@ import { RawClient } from "@raycaster/realtime-test-harness";
 import { describe, expect, it } from "vitest";
 import { MemoryRoomAdapter, type AdapterHost, type JoinResult, type RoomMember, type SignalingServerOptions } from "../src/index.js";
 import { TokenSigner } from "../src/token.js";
-import { connect, events, join, settled, startServer, type Client } from "./harness.js";
+import { connect, dropIntoGrace, events, join, settled, startServer, type Client } from "./harness.js";
 
 const secret = "a secret of at least thirty-two characters";
 
@@ -122,8 +122,7 @@ describe("a second socket with the same token", () => {
     const { url, signaling } = await startServer({ adapter });
     const alice = await join(url, "r");
     const bob = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
 
     const held = gate();
     adapter.memberLists = held.opened;
@@ -233,8 +232,7 @@ describe("an adapter that fails or answers late", () => {
     const errors: unknown[] = [];
     const { url, signaling } = await startServer({ adapter, onError: (error) => errors.push(error) });
     const bob = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
 
     const failure = new Error("the store is out of reach");
     adapter.failMembers = failure;
@@ -339,8 +337,7 @@ describe("what the adapter tells the server", () => {
     const { url, signaling } = await startServer({ adapter, maxConnectionsPerIp: 2 });
     const alice = await join(url, "r");
     const bob = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
 
     adapter.host.moved("r", bob.init.id);
     expect(signaling.stats()).toMatchObject({ seats: 1, seatsInGrace: 0 });
@@ -394,8 +391,7 @@ describe("the place a seat holds", () => {
     const { url, signaling } = await startServer({ maxConnectionsPerIp: 3 });
     const alice = await join(url, "r");
     const bob = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
     // Alice, Bob's seat in grace and the resuming socket: three places.
     await join(url, "r", bob.init.token);
     // Two now: a third socket gets in, a fourth does not.
@@ -535,8 +531,7 @@ describe("the shared refresh timers", () => {
     // Bob first: the timer meets his seat, in grace, before Alice's.
     const bob = await join(url, "r");
     const alice = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
     const { token } = await alice.client.next("Token");
     expect(expiryOf(token) - expiryOf(alice.init.token)).toBeGreaterThanOrEqual(500);
     const resumed = await join(url, "r", bob.init.token);
@@ -547,8 +542,7 @@ describe("the shared refresh timers", () => {
     const { url, signaling } = await startServer({ turn: { urls: ["turn:127.0.0.1:3478"], secret: "coturn's static-auth-secret", ttl: 2 } });
     const bob = await join(url, "r");
     const alice = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
     const renewed = await alice.client.next("IceServers");
     const [expiry, id] = (renewed.iceServers[0]?.username ?? "").split(":");
     expect(id).toBe(alice.init.id);
@@ -560,8 +554,7 @@ describe("the shared refresh timers", () => {
     const adapter = new HeldAdapter();
     const { url, signaling } = await startServer({ adapter });
     const bob = await join(url, "r");
-    bob.client.socket.terminate();
-    await expect.poll(() => signaling.stats().seatsInGrace).toBe(1);
+    await dropIntoGrace(signaling, bob.client);
     expect(() => adapter.host.undeliverable("r", bob.init.id, "ghost")).not.toThrow();
   });
 });
