@@ -41,7 +41,10 @@ export interface SignalingHooks {
    * Called with the HTTP upgrade request before any socket exists: check a
    * cookie, a bearer token, the origin. Return nothing to accept as an
    * anonymous peer, an {@link UpgradeAccept} to name it, or an
-   * {@link UpgradeRefuse} to answer with that status instead.
+   * {@link UpgradeRefuse} to answer with that status instead. Its place
+   * under the connection limits is held while it thinks (a client that
+   * leaves meanwhile gives it back at once); one that has not answered
+   * within `joinTimeout` is answered 503.
    */
   upgrade?(request: IncomingMessage): UpgradeAccept | UpgradeRefuse | void | Promise<UpgradeAccept | UpgradeRefuse | void>;
   /**

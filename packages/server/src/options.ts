@@ -127,7 +127,8 @@ export interface SignalingServerOptions {
   heartbeatInterval?: number;
   /**
    * Milliseconds a new connection has to take a seat (with `Join`, or on
-   * its upgrade request) before it is closed.
+   * its upgrade request) before it is closed. An `upgrade` hook gets as long
+   * to answer: past it the upgrade is refused with 503 and `onError` is told.
    * @default 10000
    */
   joinTimeout?: number;

@@ -222,8 +222,13 @@ export class SignalingServer {
     }
   }
 
-  /** The upgrade hook's turn: the socket is watched while it thinks, and its place given back if the socket goes or is refused. */
+  /**
+   * The upgrade hook's turn: the socket is watched while it thinks, and its
+   * place given back if the socket goes, is refused, or the hook does not
+   * answer within `joinTimeout` (503, and `onError` is told).
+   */
   async #askThenOpen(request: IncomingMessage, socket: Duplex, head: Buffer, slot: AddressPlaces): Promise<void> {
+    const { joinTimeout, maxMessageSize, onError } = this.#options;
     // Errors on a socket that is not a WebSocket yet (a reset while the hook
     // thinks): without a listener one would crash the process.
     socket.on("error", this.#onRawSocketError);
@@ -235,14 +240,38 @@ export class SignalingServer {
     };
     // A client may leave while the hook thinks: its place is given back then.
     socket.once("close", release);
+    // Read meanwhile: a client that leaves with a FIN is only seen by
+    // reading, and its place must not wait for the hook. A client sends
+    // nothing before our 101; whatever comes early anyway is kept for ws
+    // (bounded), as ws would have read it.
+    let early = head;
+    const onData = (chunk: Buffer) => {
+      if (early.length + chunk.length > maxMessageSize) socket.destroy();
+      else early = Buffer.concat([early, chunk]);
+    };
+    // A WebSocket client does not half-close before its upgrade is answered: it left.
+    const onEnd = () => socket.destroy();
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    // One timer per upgrade under way, only while its hook thinks.
+    const deadline = setTimeout(() => {
+      if (!held) return;
+      onError(new Error(`the upgrade hook did not answer within ${joinTimeout} ms`));
+      this.#refuse(socket, 503, "the upgrade hook did not answer in time");
+      release();
+    }, joinTimeout);
     let peer: Peer | undefined;
     try {
       peer = await this.#ask(request, socket);
     } catch (error) {
       release();
-      this.#options.onError(error);
+      onError(error);
       this.#refuse(socket, 500, "the upgrade failed");
       return;
+    } finally {
+      clearTimeout(deadline);
+      socket.off("data", onData);
+      socket.off("end", onEnd);
     }
     if (!peer || !held) {
       // Refused, or gone: our listeners stay for the socket's last moments.
@@ -253,7 +282,7 @@ export class SignalingServer {
     // ws puts its own error listener on the socket.
     socket.off("close", release);
     socket.off("error", this.#onRawSocketError);
-    this.#open(request, socket, head, slot, peer);
+    this.#open(request, socket, early, slot, peer);
   }
 
   /**

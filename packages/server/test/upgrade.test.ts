@@ -41,6 +41,29 @@ const refused = (status: number, message: string, statusMessage: string): Refusa
   body: `${message}\n`,
 });
 
+/** A raw TCP socket that has sent a WebSocket upgrade request for `path`, and nothing else. */
+async function rawUpgrade(url: string, path: string) {
+  const raw = tcpConnect(Number(new URL(url).port), "127.0.0.1");
+  onTestFinished(() => raw.destroy());
+  await once(raw, "connect");
+  raw.write(
+    `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  return raw;
+}
+
+/** A client's text frame (masked, as a client must), of fewer than 126 bytes. */
+function maskedText(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = [0x12, 0x34, 0x56, 0x78];
+  const frame = Buffer.alloc(6 + payload.length);
+  frame[0] = 0x81; // FIN, text
+  frame[1] = 0x80 | payload.length;
+  frame.set(mask, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i & 3]!;
+  return frame;
+}
+
 /** An upgrade hook's answer held until `answer()`; `called` resolves once it is asked. */
 function heldHook() {
   let answer: () => void = () => {};
@@ -116,6 +139,20 @@ describe("the upgrade hook's answer", () => {
     const metadata = big(Limits.metadata);
     const { url } = await startServer({ hooks: { upgrade: () => ({ metadata }) } });
     expect((await join(url, "r")).init.metadata).toEqual(metadata);
+  });
+
+  it("that never comes: 503 after joinTimeout, onError is told, and the place is given back", async () => {
+    const errors: unknown[] = [];
+    const { url } = await startServer({
+      joinTimeout: 50,
+      maxConnectionsPerIp: 1,
+      onError: (error) => errors.push(error),
+      hooks: { upgrade: (request) => (request.url === "/never" ? new Promise<never>(() => {}) : undefined) },
+    });
+    expect(await refusal(`${url}/never`)).toEqual(refused(503, "the upgrade hook did not answer in time", "Service Unavailable"));
+    expect(errors).toEqual([new Error("the upgrade hook did not answer within 50 ms")]);
+    // The address's one place is free again.
+    await join(url, "r");
   });
 
   it("refuses with 503 an upgrade whose hook answers after close()", async () => {
@@ -238,6 +275,69 @@ describe("an accepted socket", () => {
     expect(records.filter((r) => r.level === "debug")).toEqual([
       { level: "debug", fields: { err: expect.objectContaining({ code: "ECONNRESET" }) }, message: "upgrade socket error" },
     ]);
+  });
+
+  it("that leaves while the hook thinks gives its place back then, not when the hook answers", async () => {
+    const { asked, called, answer } = heldHook();
+    const opened: PeerContext[] = [];
+    const { url } = await startServer({
+      maxConnectionsPerIp: 1,
+      hooks: { upgrade: (request) => (request.url === "/slow" ? asked() : undefined), open: (peer) => opened.push(peer) },
+    });
+    const raw = await rawUpgrade(url, "/slow");
+    await called;
+    // Its FIN: the server reads while the hook thinks, and lets the socket go.
+    raw.end();
+    await once(raw, "close");
+    // The hook has not answered, yet the address's one place is free.
+    await join(url, "r");
+    answer();
+    expect(opened).toHaveLength(1);
+  });
+
+  it("keeps for the WebSocket what a client sent behind its upgrade request while the hook thought", async () => {
+    const { asked, called } = heldHook();
+    // The hook answers once the socket has delivered what came behind the
+    // request: the server read it while the hook thought.
+    const { url } = await startServer({
+      hooks: {
+        upgrade: (request) => {
+          void asked();
+          return new Promise<undefined>((resolve) => request.socket.once("data", () => resolve(undefined)));
+        },
+      },
+    });
+    const raw = await rawUpgrade(url, "/");
+    await called;
+    raw.write(maskedText(JSON.stringify({ event: "Join", protocol: PROTOCOL_VERSION, room: "early" })));
+    let received = "";
+    raw.setEncoding("latin1");
+    const initialized = new Promise<void>((resolve) =>
+      raw.on("data", (chunk: string) => {
+        received += chunk;
+        // The server's frames are not masked: its JSON is there as it is.
+        if (received.includes('"event":"Initialize"')) resolve();
+      }),
+    );
+    await initialized;
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    expect(received).toContain('"room":"early"');
+  });
+
+  it("that sends more than maxMessageSize while the hook thinks is let go, its place given back", async () => {
+    const { asked, called } = heldHook();
+    const { url } = await startServer({
+      maxMessageSize: 1024,
+      maxConnectionsPerIp: 1,
+      hooks: { upgrade: (request) => (request.url === "/slow" ? asked() : undefined) },
+    });
+    const raw = await rawUpgrade(url, "/slow");
+    // A reset may come before the close: the server lets go of a socket it had not read all of.
+    raw.on("error", () => "the close below is what this test waits for");
+    await called;
+    raw.write(Buffer.alloc(1025));
+    await once(raw, "close");
+    await join(url, "r");
   });
 
   it("that resets once open is not logged as an upgrade's error", async () => {
