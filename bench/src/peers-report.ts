@@ -33,13 +33,14 @@ const mbs = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} MB/s` : "n/a")
  */
 const floorAt = (r: HandshakeRound, q: number) => Math.min(quantile(r.floor, q), quantile(r.floorHeld, q));
 
-function handshakeCell(result: PeersResult, stack: Stack, q: number): Cell & { seated: Summary; trickle: Summary; held: Summary } {
+function handshakeCell(result: PeersResult, stack: Stack, q: number): Cell & { seated: Summary; sockets: Summary; trickle: Summary; held: Summary } {
   const rounds = result.handshake.filter((r) => r.stack === stack);
   return {
     value: summarize(rounds.map((r) => quantile(r.ours, q))),
     base: summarize(rounds.map((r) => floorAt(r, q))),
     ratio: summarize(rounds.map((r) => quantile(r.ours, q) / floorAt(r, q))),
     seated: summarize(rounds.map((r) => quantile(r.seated, q))),
+    sockets: summarize(rounds.map((r) => quantile(r.sockets, q))),
     trickle: summarize(rounds.map((r) => quantile(r.floor, q))),
     held: summarize(rounds.map((r) => quantile(r.floorHeld, q))),
   };
@@ -99,10 +100,10 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
     "## Handshake",
     "",
     `Two Node peers in one process, each stack in a process of its own, our signaling server in another. **Ours**: two \`RTCClient\`s created at the same moment in a fresh room (WebSocket from \`ws\`), timed from \`new RTCClient\` to \`peerConnected\` on both: the WebSocket, the \`Join\`, the offer, answer and candidates relayed by the server, ICE, DTLS and SCTP. **Floor**: two \`RTCPeerConnection\`s of the same stack with the same pre-negotiated channel, negotiated directly in the same process, timed from their creation to the channel open on both, two ways: each candidate handed over as it is gathered (*trickle*), or the offerer's held until it has the answer (*held*, the order the client keeps). The floor of a round is the better of the two at that quantile. ` +
-      `${options.handshakeRounds} round${options.handshakeRounds === 1 ? "" : "s"} of ${options.meetings} meetings of each of the three, taking turns (which goes first rotates). Each figure: the median over rounds of the round's p50 or p95, the spread (min-max), and the median of the per-round ratios ours/floor.`,
+      `${options.handshakeRounds} round${options.handshakeRounds === 1 ? "" : "s"} of ${options.meetings} meetings of each of the three, and as many joins of two bare sockets, taking turns (which goes first rotates). Each figure: the median over rounds of the round's p50 or p95, the spread (min-max), and the median of the per-round ratios ours/floor.`,
     "",
-    "| stack | quantile | ours | ours: both seated | floor (the better) | direct, trickle | direct, held | ratio to the floor (median, min-max) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| stack | quantile | ours | ours: both seated | two bare sockets joined | floor (the better) | direct, trickle | direct, held | ratio to the floor (median, min-max) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const stack of STACKS) {
     for (const [name, q] of [
@@ -111,7 +112,7 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
     ] as const) {
       const cell = handshakeCell(result, stack, q);
       lines.push(
-        `| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.seated, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`,
+        `| ${STACK_LABELS[stack]} | ${name} | ${spread(cell.value, ms)} | ${spread(cell.seated, ms)} | ${spread(cell.sockets, ms)} | ${spread(cell.base, ms)} | ${spread(cell.trickle, ms)} | ${spread(cell.held, ms)} | ${spread(cell.ratio, x)} |`,
       );
     }
   }
@@ -124,7 +125,7 @@ export function peersSections(report: PeersReport, chartDir: string): string[] {
   }
   lines.push(
     "",
-    "*Ours: both seated*: the same quantile of the time from the start until both clients had `open` (WebSocket open, `Join`, `Initialize`), the part of ours the floor has no counterpart for; the rest is the offer, answer and candidates relayed through the server, then ICE, DTLS and SCTP as in the floor.",
+    "*Ours: both seated*: the same quantile of the time from the start until both clients had `open` (WebSocket open, `Join`, `Initialize`), the part of ours the floor has no counterpart for; the rest is the offer, answer and candidates relayed through the server, then ICE, DTLS and SCTP as in the floor. *Two bare sockets joined*: two `ws` WebSockets joining a fresh room on their upgrade requests at the same moment, timed until both had `Initialize`, with no client and no `RTCPeerConnection`: what joining through a signaling server costs on its own in this process. The floor has no counterpart for it; the target (1.1x the floor) leaves a tenth of the floor for it and for relaying the offer, answer and candidates together.",
     "",
     "Why two floors: with candidates handed over at once, libdatachannel often stalls about 1 s (a replayed DTLS ClientHello left unprocessed until OpenSSL's retransmit timer; see the client README's \"How negotiation goes\"), more under load; holding the offerer's candidates until the answer avoids most of those stalls, at the cost of ICE checks starting later (libjuice then paces them in ~50 ms steps). The client holds.",
     "",

@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { WebSocket } from "ws";
 import { RTCClient } from "@raycaster/realtime-client";
+import { JoinQuery, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
 import { directPair, loadStack, type DirectPair, type Stack } from "./stacks.js";
 import { jsonMessage, rawJson, rawBinary, type DataRun } from "./transfer.js";
 
@@ -30,7 +31,9 @@ export interface HandshakeSample {
   ours: number[];
   /** Of each meeting of ours, the milliseconds until both clients were seated (WebSocket open, `Join`, `Initialize`). */
   seated: number[];
-  /** Meetings that failed, not in the times: ours (a peer left or an error came first), the floors (a channel closed unopened, or nothing within FLOOR_DEADLINE). */
+  /** Two bare WebSockets joining a fresh room at the same moment, until both had `Initialize`: joining alone, no client, no RTCPeerConnection. */
+  sockets: number[];
+  /** Meetings that failed, not in the times: ours (a peer left or an error came first) and the bare sockets', the floors (a channel closed unopened, or nothing within FLOOR_DEADLINE). */
   failed: number;
   floorFailed: number;
 }
@@ -78,6 +81,31 @@ async function meetOurs(): Promise<{ ms: number; seated: number; alice: RTCClien
   }
 }
 
+/** Two bare `ws` WebSockets join one fresh room on their upgrade requests at the same moment; the milliseconds until both had `Initialize`. */
+async function seatSockets(): Promise<number> {
+  const room = `bench-${process.pid}-${++rooms}`;
+  const joinUrl = `${url}/?${JoinQuery.protocol}=${PROTOCOL_VERSION}&${JoinQuery.room}=${room}`;
+  const t0 = performance.now();
+  const sockets = [new WebSocket(joinUrl), new WebSocket(joinUrl)];
+  try {
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve, reject) => {
+            socket.on("message", (data: Buffer) => {
+              if (data.toString().startsWith('{"event":"Initialize"')) resolve();
+            });
+            socket.once("error", reject);
+            socket.once("close", (code) => reject(new Error(`closed with ${code} before Initialize`)));
+          }),
+      ),
+    );
+    return performance.now() - t0;
+  } finally {
+    for (const socket of sockets) socket.terminate();
+  }
+}
+
 async function meetFloor(hold = false): Promise<{ ms: number; pair: DirectPair }> {
   const t0 = performance.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -101,13 +129,20 @@ async function meetFloor(hold = false): Promise<{ ms: number; pair: DirectPair }
 }
 
 async function handshake(meetings: number): Promise<HandshakeSample> {
-  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], seated: [], failed: 0, floorFailed: 0 };
-  const subjects = ["floor", "floorHeld", "ours"] as const;
+  const sample: HandshakeSample = { floor: [], floorHeld: [], ours: [], seated: [], sockets: [], failed: 0, floorFailed: 0 };
+  const subjects = ["floor", "floorHeld", "ours", "sockets"] as const;
   for (let i = 0; i < meetings; i++) {
     // Rotate which goes first, so that none always follows another's teardown.
     const order = subjects.map((_, k) => subjects[(i + k) % subjects.length] as (typeof subjects)[number]);
     for (const which of order) {
-      if (which !== "ours") {
+      if (which === "sockets") {
+        try {
+          sample.sockets.push(await seatSockets());
+        } catch (error) {
+          sample.failed++;
+          console.error(`[peers ${stack}] sockets failed to join: ${String(error)}`);
+        }
+      } else if (which !== "ours") {
         try {
           const { ms, pair } = await meetFloor(which === "floorHeld");
           sample[which].push(ms);
