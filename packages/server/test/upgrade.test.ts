@@ -44,7 +44,9 @@ const refused = (status: number, message: string, statusMessage: string): Refusa
 /** A raw TCP socket that has sent a WebSocket upgrade request for `path`, and nothing else. */
 async function rawUpgrade(url: string, path: string) {
   const raw = tcpConnect(Number(new URL(url).port), "127.0.0.1");
-  onTestFinished(() => raw.destroy());
+  onTestFinished(() => {
+    raw.destroy();
+  });
   await once(raw, "connect");
   raw.write(
     `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
