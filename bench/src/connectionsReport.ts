@@ -1,7 +1,7 @@
 /** The connections and join-storm sections of docs/benchmarks.md, their chart and their targets. */
 import type { ConnectionsOptions, ConnectionsRound } from "./connections.js";
 import { LABELS } from "./kinds.js";
-import { cells, fmt, ratioPanel, x, type Target } from "./report.js";
+import { cells, fmt, ratioPanel, x, xAgainst, type Target } from "./report.js";
 import { barChart } from "./svg.js";
 
 interface Figure {
@@ -32,9 +32,13 @@ export function connectionTargets(rounds: ConnectionsRound[]): Target[] {
     {
       text: "memory per idle joined connection <= 1.05x the splicing relay (RSS and retained JS heap)",
       verdict: verdict(r <= 1.05 && h <= 1.05),
-      detail: `RSS ${x(r)}, heap ${x(h)}`,
+      detail: `RSS ${xAgainst(r, 1.05)}, heap ${xAgainst(h, 1.05)}`,
     },
-    { text: "server CPU per join <= 1.2x the splicing relay, joins/s >= 0.9x", verdict: verdict(c <= 1.2 && j >= 0.9), detail: `CPU ${x(c)}, joins/s ${x(j)}` },
+    {
+      text: "server CPU per join <= 1.2x the splicing relay, joins/s >= 0.9x",
+      verdict: verdict(c <= 1.2 && j >= 0.9),
+      detail: `CPU ${xAgainst(c, 1.2)}, joins/s ${xAgainst(j, 0.9)}`,
+    },
   ];
 }
 

@@ -1,7 +1,7 @@
 /** The handshake and data-channel parts of docs/benchmarks.md: targets, sections, charts. */
 import { BROWSER_LABELS, BROWSER_SUBJECTS, type BrowserOptions, type BrowserRound } from "./browser.js";
 import { quantile, type DataRound, type HandshakeRound, type PeersOptions, type PeersResult } from "./nodepeers.js";
-import type { Target } from "./report.js";
+import { xAgainst, type Target } from "./report.js";
 import { STACK_LABELS, STACKS, type Stack } from "./stacks.js";
 import { summarize, type Summary } from "./stats.js";
 import { barChart, type Bar, type Panel } from "./svg.js";
@@ -67,7 +67,7 @@ export function peersTargets({ result }: PeersReport): Target[] {
     targets.push({
       text: `handshake on ${stack}: p50 and p95 <= 1.1x the direct in-process floor`,
       verdict: verdict(p50 <= 1.1 && p95 <= 1.1),
-      detail: `p50 ${x(p50)}, p95 ${x(p95)} (medians of per-round ratios)`,
+      detail: `p50 ${xAgainst(p50, 1.1)}, p95 ${xAgainst(p95, 1.1)} (medians of per-round ratios)`,
     });
   }
   for (const stack of STACKS) {
@@ -76,7 +76,7 @@ export function peersTargets({ result }: PeersReport): Target[] {
     targets.push({
       text: `data channel on ${stack}: binary >= 0.95x the raw channel, 16 KiB JSON >= 0.9x`,
       verdict: verdict(binary >= 0.95 && json >= 0.9),
-      detail: `binary ${x(binary)}, JSON ${x(json)}`,
+      detail: `binary ${xAgainst(binary, 0.95)}, JSON ${xAgainst(json, 0.9)}`,
     });
   }
   return targets;
