@@ -246,8 +246,14 @@ export class SignalingServer {
     // (bounded), as ws would have read it.
     let early = head;
     const onData = (chunk: Buffer) => {
-      if (early.length + chunk.length > maxMessageSize) socket.destroy();
-      else early = Buffer.concat([early, chunk]);
+      if (early.length + chunk.length <= maxMessageSize) {
+        early = Buffer.concat([early, chunk]);
+        return;
+      }
+      // Let go of what was kept too: a hook that never answers keeps this
+      // closure, and with it `early`, for as long as it does not.
+      early = EMPTY;
+      socket.destroy();
     };
     // A WebSocket client does not half-close before its upgrade is answered: it left.
     const onEnd = () => socket.destroy();
@@ -256,6 +262,8 @@ export class SignalingServer {
     // One timer per upgrade under way, only while its hook thinks.
     const deadline = setTimeout(() => {
       if (!held) return;
+      socket.off("data", onData);
+      early = EMPTY;
       onError(new Error(`the upgrade hook did not answer within ${joinTimeout} ms`));
       this.#refuse(socket, 503, "the upgrade hook did not answer in time");
       release();
@@ -444,6 +452,8 @@ interface Peer {
   user: unknown;
   metadata: PeerMetadata | undefined;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The peer of every upgrade when there is no `upgrade` hook. */
 const ANONYMOUS: Peer = Object.freeze({ user: undefined, metadata: undefined });
