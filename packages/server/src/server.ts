@@ -244,15 +244,17 @@ export class SignalingServer {
     // reading, and its place must not wait for the hook. A client sends
     // nothing before our 101; whatever comes early anyway is kept for ws
     // (bounded), as ws would have read it.
-    let early = head;
+    let early: Buffer[] = [];
+    let kept = head.length;
     const onData = (chunk: Buffer) => {
-      if (early.length + chunk.length <= maxMessageSize) {
-        early = Buffer.concat([early, chunk]);
+      kept += chunk.length;
+      if (kept <= maxMessageSize) {
+        early.push(chunk);
         return;
       }
       // Let go of what was kept too: a hook that never answers keeps this
       // closure, and with it `early`, for as long as it does not.
-      early = EMPTY;
+      early = [];
       socket.destroy();
     };
     // A WebSocket client does not half-close before its upgrade is answered: it left.
@@ -260,21 +262,24 @@ export class SignalingServer {
     socket.on("data", onData);
     socket.on("end", onEnd);
     // One timer per upgrade under way, only while its hook thinks.
+    let late = false;
     const deadline = setTimeout(() => {
       if (!held) return;
+      // Settled before onError is told: a late answer finds nothing to do.
+      late = true;
       socket.off("data", onData);
-      early = EMPTY;
-      onError(new Error(`the upgrade hook did not answer within ${joinTimeout} ms`));
-      this.#refuse(socket, 503, "the upgrade hook did not answer in time");
+      early = [];
       release();
+      this.#refuse(socket, 503, "the upgrade hook did not answer in time");
+      onError(new Error(`the upgrade hook did not answer within ${joinTimeout} ms`));
     }, joinTimeout);
     let peer: Peer | undefined;
     try {
-      peer = await this.#ask(request, socket);
+      peer = await this.#ask(request, socket, () => !late);
     } catch (error) {
       release();
       onError(error);
-      this.#refuse(socket, 500, "the upgrade failed");
+      if (!late) this.#refuse(socket, 500, "the upgrade failed");
       return;
     } finally {
       clearTimeout(deadline);
@@ -290,7 +295,7 @@ export class SignalingServer {
     // ws puts its own error listener on the socket.
     socket.off("close", release);
     socket.off("error", this.#onRawSocketError);
-    this.#open(request, socket, early, slot, peer);
+    this.#open(request, socket, early.length === 0 ? head : Buffer.concat([head, ...early]), slot, peer);
   }
 
   /**
@@ -335,39 +340,45 @@ export class SignalingServer {
 
   /**
    * Asks the `upgrade` hook who the peer is; refuses the socket and returns
-   * `undefined` when the hook refuses, fails or answers nonsense.
+   * `undefined` when the hook refuses, fails or answers nonsense. Once
+   * `answerable()` is false (the socket was answered for it: the hook took
+   * too long) a refusal is not written or counted again; a failing hook is
+   * still reported.
    */
-  async #ask(request: IncomingMessage, socket: Duplex): Promise<Peer | undefined> {
+  async #ask(request: IncomingMessage, socket: Duplex, answerable: () => boolean): Promise<Peer | undefined> {
     const { hooks, onError } = this.#options;
+    const refuse = (status: number, message: string) => {
+      if (answerable()) this.#refuse(socket, status, message);
+    };
     let verdict: unknown;
     try {
       verdict = hooks.upgrade ? await hooks.upgrade(request) : undefined;
     } catch (error) {
       onError(error);
-      this.#refuse(socket, 500, "the upgrade hook failed");
+      refuse(500, "the upgrade hook failed");
       return undefined;
     }
     if (verdict !== undefined && (typeof verdict !== "object" || verdict === null)) {
       onError(
         new TypeError(`the upgrade hook returned ${verdict === null ? "null" : `a ${typeof verdict}`}; return nothing, { user, metadata } or { status }`),
       );
-      this.#refuse(socket, 500, "the upgrade hook failed");
+      refuse(500, "the upgrade hook failed");
       return undefined;
     }
     const answer = verdict as UpgradeAccept | UpgradeRefuse | undefined;
     if (answer && "status" in answer) {
       const status = Number.isInteger(answer.status) && answer.status >= 400 && answer.status <= 599 ? answer.status : 500;
-      this.#refuse(socket, status, typeof answer.message === "string" ? answer.message : (STATUS_CODES[status] ?? "refused"));
+      refuse(status, typeof answer.message === "string" ? answer.message : (STATUS_CODES[status] ?? "refused"));
       return undefined;
     }
     const metadata = checkMetadata(answer?.metadata);
     if (typeof metadata === "string") {
       onError(new TypeError(`the upgrade hook returned invalid metadata: ${metadata}`));
-      this.#refuse(socket, 500, "the upgrade hook returned invalid metadata");
+      refuse(500, "the upgrade hook returned invalid metadata");
       return undefined;
     }
     if (this.#closed) {
-      this.#refuse(socket, 503, "the server is shutting down");
+      refuse(503, "the server is shutting down");
       return undefined;
     }
     if (socket.destroyed) return undefined;
@@ -452,8 +463,6 @@ interface Peer {
   user: unknown;
   metadata: PeerMetadata | undefined;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** The peer of every upgrade when there is no `upgrade` hook. */
 const ANONYMOUS: Peer = Object.freeze({ user: undefined, metadata: undefined });

@@ -157,6 +157,20 @@ describe("the upgrade hook's answer", () => {
     await join(url, "r");
   });
 
+  it("that comes after the 503 is neither written nor counted again", async () => {
+    let answer: (verdict: { status: number }) => void = () => {};
+    const { url, signaling } = await startServer({
+      joinTimeout: 50,
+      onError: () => "the timeout's report is the test above's",
+      hooks: { upgrade: (request) => (request.url === "/late" ? new Promise((resolve) => (answer = resolve)) : undefined) },
+    });
+    expect(await refusal(`${url}/late`)).toMatchObject({ status: 503 });
+    answer({ status: 401 });
+    // A round trip through the server: the late answer has been handled.
+    await join(url, "r");
+    expect(signaling.stats().upgradesRefused).toEqual({ "503": 1 });
+  });
+
   it("refuses with 503 an upgrade whose hook answers after close()", async () => {
     const { asked, called, answer } = heldHook();
     const { url, signaling } = await startServer({ hooks: { upgrade: asked } });
@@ -292,8 +306,10 @@ describe("an accepted socket", () => {
     raw.end();
     await once(raw, "close");
     // The hook has not answered, yet the address's one place is free.
-    await join(url, "r");
+    const { client } = await join(url, "r");
     answer();
+    // A round trip through the server: the hook's answer has been handled, and opened nothing.
+    await settled(client);
     expect(opened).toHaveLength(1);
   });
 
