@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { WebSocket } from "ws";
 import { RTCClient } from "@raycaster/realtime-client";
-import { JoinQuery, PROTOCOL_VERSION } from "@raycaster/realtime-protocol";
+import { endpoint } from "./kinds.js";
 import { directPair, loadStack, type DirectPair, type Stack } from "./stacks.js";
 import { jsonMessage, rawJson, rawBinary, type DataRun } from "./transfer.js";
 
@@ -81,19 +81,19 @@ async function meetOurs(): Promise<{ ms: number; seated: number; alice: RTCClien
   }
 }
 
-/** Two bare `ws` WebSockets join one fresh room on their upgrade requests at the same moment; the milliseconds until both had `Initialize`. */
+/** Two bare `ws` WebSockets join one fresh room on their upgrade requests at the same moment, as the join storm's clients do; the milliseconds until both had `Initialize`. */
 async function seatSockets(): Promise<number> {
-  const room = `bench-${process.pid}-${++rooms}`;
-  const joinUrl = `${url}/?${JoinQuery.protocol}=${PROTOCOL_VERSION}&${JoinQuery.room}=${room}`;
+  const pair = ++rooms;
+  const ends = (["a", "b"] as const).map((side) => endpoint("ours", Number(process.env.PORT), pair, side));
   const t0 = performance.now();
-  const sockets = [new WebSocket(joinUrl), new WebSocket(joinUrl)];
+  const sockets = ends.map(({ url: joinUrl }) => new WebSocket(joinUrl));
   try {
     await Promise.all(
       sockets.map(
-        (socket) =>
+        (socket, k) =>
           new Promise<void>((resolve, reject) => {
             socket.on("message", (data: Buffer) => {
-              if (data.toString().startsWith('{"event":"Initialize"')) resolve();
+              if (data.toString().includes(ends[k]!.ready!)) resolve();
             });
             socket.once("error", reject);
             socket.once("close", (code) => reject(new Error(`closed with ${code} before Initialize`)));

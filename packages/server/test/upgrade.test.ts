@@ -273,12 +273,7 @@ describe("an accepted socket", () => {
       maxConnectionsPerIp: 1,
       hooks: { upgrade: (request) => (request.url === "/slow" ? asked() : undefined), open: (peer) => opened.push(peer) },
     });
-    const { port } = new URL(url);
-    const raw = tcpConnect(Number(port), "127.0.0.1");
-    await once(raw, "connect");
-    raw.write(
-      `GET /slow HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
+    const raw = await rawUpgrade(url, "/slow");
     await called;
     // The server holds the upgrade (its place taken): a second socket from this address is refused.
     expect(await refusal(url)).toMatchObject({ status: 429 });
@@ -314,13 +309,14 @@ describe("an accepted socket", () => {
   });
 
   it("keeps for the WebSocket what a client sent behind its upgrade request while the hook thought", async () => {
-    const { asked, called } = heldHook();
+    let asked!: () => void;
+    const called = new Promise<void>((resolve) => (asked = resolve));
     // The hook answers once the socket has delivered what came behind the
     // request: the server read it while the hook thought.
     const { url } = await startServer({
       hooks: {
         upgrade: (request) => {
-          void asked();
+          asked();
           return new Promise<undefined>((resolve) => request.socket.once("data", () => resolve(undefined)));
         },
       },
